@@ -272,6 +272,12 @@ def field_table(resolver: SpecResolver) -> dict[str, Any]:
             continue
         full = resolver.flatten({"$ref": REF_PREFIX + component})
         fields = list(full.get("properties", {}))
+        # A get-one answer carries every field but the "[Opt In]" ones.
+        default = [
+            name
+            for name, raw in full.get("properties", {}).items()
+            if not (own_description(raw) or "").lstrip().startswith("[Opt In]")
+        ]
         camel = "".join(word.capitalize() for word in resource_type.split("_"))
         compact_name: str | None = f"{camel}Compact"
         if compact_name in resolver.components:
@@ -288,6 +294,7 @@ def field_table(resolver: SpecResolver) -> dict[str, Any]:
         table[resource_type] = {
             "compact": compact,
             "fields": fields,
+            "default": default,
             "compact_schema": compact_name,
             "schema": component,
         }

@@ -1,0 +1,91 @@
+"""`asana-sandbox`: serve the local Asana API emulation."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import NoReturn
+
+import click
+
+from asana_sandbox.datasets import UnknownDatasetError
+from asana_sandbox.oauth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REFRESH_TOKEN, DEFAULT_TOKEN
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """A local, stateful emulation of the Asana REST API v1.0."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any).")
+@click.option(
+    "--dataset", default="demo", show_default=True, help="demo, bench, or a path to a JSON file of records."
+)
+@click.option("--seed", default=42, show_default=True, type=int, help="Seed of the generated dataset.")
+@click.option(
+    "--requests-per-minute",
+    type=click.IntRange(1),
+    default=None,
+    help="Per-token budget [default: 150 on a free workspace, 1500 on a paid one].",
+)
+@click.option(
+    "--tier",
+    type=click.Choice(["free", "premium", "enterprise"]),
+    default=None,
+    help="Treat every workspace as this tier [default: each workspace's own tier from the dataset].",
+)
+@click.option("--token", default=DEFAULT_TOKEN, show_default=True, help="Personal Access Token accepted.")
+def serve(
+    host: str,
+    port: int,
+    dataset: str,
+    seed: int,
+    requests_per_minute: int | None,
+    tier: str | None,
+    token: str,
+) -> None:
+    """Serve the API until interrupted."""
+    from asana_sandbox.server import SandboxServer
+
+    try:
+        server = SandboxServer(
+            dataset,
+            host=host,
+            port=port,
+            seed=seed,
+            tier=tier,
+            requests_per_minute=requests_per_minute,
+            token=token,
+        )
+    except UnknownDatasetError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot listen on {host}:{port}: {error.strerror or error}. Choose another --port.")
+    counts = server.store.counts()
+    click.echo(f"Asana sandbox serving dataset {dataset!r} (seed {seed}): {counts.get('task', 0)} tasks")
+    click.echo(f"base URL:      {server.base_url}")
+    click.echo(f"token (PAT):   {token}")
+    click.echo(
+        f"OAuth client:  {DEFAULT_CLIENT_ID} / {DEFAULT_CLIENT_SECRET}, refresh token {DEFAULT_REFRESH_TOKEN}"
+    )
+    click.echo(f"rate limit:    {server.app.limits.settings.requests_per_minute} requests/minute per token")
+    click.echo("Press Ctrl+C to stop.", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+def run() -> None:
+    """Console entry point: usage errors are one line and exit code 2, never a traceback."""
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as error:
+        _fail(error.format_message())
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"asana-sandbox: error: {message}", err=True)
+    sys.exit(2)

@@ -1,0 +1,17 @@
+"""Every API operation the sandbox answers, one module per domain."""
+
+from __future__ import annotations
+
+from asana_sandbox.routes import admin, events, goals, portfolios, projects, tasks, time_tracking, workspace
+from asana_sandbox.routes.base import Route
+
+ROUTES: list[Route] = [
+    *workspace.ROUTES,
+    *projects.ROUTES,
+    *tasks.ROUTES,
+    *goals.ROUTES,
+    *portfolios.ROUTES,
+    *time_tracking.ROUTES,
+    *admin.ROUTES,
+    *events.ROUTES,
+]

@@ -1,0 +1,240 @@
+"""The building blocks of route tables: a request context and declarative list / get-one routes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from asana_sandbox.errors import ApiError, bad_request, forbidden, json_response, missing_input, not_found
+from asana_sandbox.pagination import MAX_UNPAGINATED, paginate
+from asana_sandbox.projection import FieldTree, parse_opt_fields, render
+from asana_sandbox.store import Record, Store
+
+if TYPE_CHECKING:
+    from asana_sandbox.app import SandboxApp, TokenInfo
+
+TIER_RANK = {"free": 0, "premium": 1, "enterprise": 2}
+# Fields that lead from an object towards the workspace it lives in, tried in this order.
+_WORKSPACE_TRAIL = (
+    "parent",
+    "project",
+    "task",
+    "target",
+    "supported_goal",
+    "resource",
+    "team",
+    "portfolio",
+    "custom_field",
+)
+
+
+@dataclass
+class RequestContext:
+    """Everything a route handler needs about one API request."""
+
+    app: SandboxApp
+    request: Request
+    token: TokenInfo
+    api_path: str
+    args: dict[str, str] = field(init=False)
+    fields: FieldTree | None = field(init=False)
+    workspace_gid: str | None = None
+
+    def __post_init__(self) -> None:
+        self.args = {k: v for k, v in self.request.args.items()}
+        self.fields = parse_opt_fields(self.args.get("opt_fields"))
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    # -- inputs ---------------------------------------------------------------------------------------
+    def require(self, name: str) -> str:
+        value = self.args.get(name)
+        if not value:
+            raise missing_input(name)
+        return value
+
+    def user_gid(self, value: str) -> str:
+        """`me` stands for the token's user wherever a user id is accepted."""
+        return self.token.user_gid if value == "me" else value
+
+    def obj(self, gid: str, types: str | Iterable[str], param: str | None = None) -> Record:
+        """The object named by a request parameter; 404 if unknown, deleted or of another type."""
+        allowed = (types,) if isinstance(types, str) else tuple(types)
+        if "user" in allowed:
+            gid = self.user_gid(gid)
+        record = self.store.get(gid)
+        if record is None or record.get("resource_type") not in allowed:
+            raise not_found(param or allowed[0])
+        if self.workspace_gid is None:
+            self.workspace_gid = self.workspace_of(record)
+        return record
+
+    def body(self) -> dict[str, Any]:
+        """The `data` object of a JSON request body."""
+        try:
+            payload = json.loads(self.request.get_data(as_text=True) or "{}")
+        except json.JSONDecodeError:
+            raise bad_request("Could not parse request data, invalid JSON") from None
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise bad_request("data: Missing input")
+        return data
+
+    # -- access ---------------------------------------------------------------------------------------
+    def workspace_of(self, record: Record, depth: int = 0) -> str | None:
+        """The gid of the workspace an object belongs to, following its references."""
+        if record.get("resource_type") == "workspace":
+            return record["gid"]
+        for key in ("workspace", "organization"):
+            ref = record.get(key)
+            if isinstance(ref, dict) and ref.get("gid"):
+                return ref["gid"]
+        if record.get("_workspace"):
+            return record["_workspace"]
+        if depth > 4:
+            return None
+        for key in (*_WORKSPACE_TRAIL, "_parent"):
+            ref = record.get(key)
+            gid = ref.get("gid") if isinstance(ref, dict) else ref if isinstance(ref, str) else None
+            target = self.store.get(gid) if gid else None
+            if target is not None:
+                return self.workspace_of(target, depth + 1)
+        return None
+
+    def tier(self) -> str:
+        if self.app.tier_override:
+            return self.app.tier_override
+        if self.workspace_gid is None:
+            # Nothing in the request names a workspace: the token's best domain decides.
+            return self.app.top_tier
+        workspace = self.store.get(self.workspace_gid)
+        return (workspace or {}).get("_tier", "free")
+
+    def gate(self, required: str) -> None:
+        """402 when the workspace's tier is below `required`; the audit log also needs a service account."""
+        if TIER_RANK[self.tier()] < TIER_RANK[required]:
+            raise ApiError(
+                402,
+                "Payment Required: this feature is only available to premium organizations and workspaces."
+                if required == "premium"
+                else "Payment Required: this feature is only available to Enterprise organizations.",
+            )
+        if required == "enterprise" and not self.token.service_account:
+            raise forbidden("This endpoint is only available to Service Account tokens.")
+
+    # -- outputs --------------------------------------------------------------------------------------
+    def one(self, record: Record, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        return json_response({"data": render(record, self.fields, self.store, full=True)}, status, headers)
+
+    def page(
+        self,
+        items: Sequence[Record],
+        *,
+        paginated: bool = True,
+        max_unpaginated: int = MAX_UNPAGINATED,
+        endless: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> Response:
+        page, envelope = paginate(
+            items,
+            self.args,
+            api_path=self.api_path,
+            api_root=self.app.api_root(self.request),
+            ttl_seconds=self.app.faults.offset_ttl_seconds,
+            paginated=paginated,
+            max_unpaginated=max_unpaginated,
+            endless=endless,
+        )
+        body = {"data": [render(r, self.fields, self.store) for r in page], **envelope, **(extra or {})}
+        return json_response(body)
+
+
+Handler = Callable[..., Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation of the API: method, the spec's path template, and its handler."""
+
+    method: str
+    path: str
+    handler: Handler
+    search: bool = False
+
+
+Select = Callable[..., Sequence[Record]]
+
+
+def get_one(path: str, resource_type: str | Iterable[str], *, tier: str | None = None) -> Route:
+    """`GET /things/{thing_gid}`: the object, 404 if it is not there."""
+    param = path.rsplit("{", 1)[1].rstrip("}")
+
+    def handler(ctx: RequestContext, **params: str) -> Response:
+        record = ctx.obj(params[param], resource_type, param)
+        if tier:
+            ctx.gate(tier)
+        return ctx.one(record)
+
+    return Route("GET", path, handler)
+
+
+def listing(
+    path: str,
+    select: Select,
+    *,
+    required: Sequence[str] = (),
+    tier: str | None = None,
+    paginated: bool = True,
+    search: bool = False,
+) -> Route:
+    """A list operation: `select(ctx, **path_params)` returns every matching record, in order."""
+
+    def handler(ctx: RequestContext, **params: str) -> Response:
+        for name in required:
+            ctx.require(name)
+        items = select(ctx, **params)
+        if tier:
+            ctx.gate(tier)
+        return ctx.page(items, paginated=paginated)
+
+    return Route("GET", path, handler, search=search)
+
+
+def children(resource_type: str, link: str, param: str, parent_types: str | Iterable[str]) -> Select:
+    """Records of `resource_type` whose `link` field refers to the object in path parameter `param`."""
+
+    def select(ctx: RequestContext, **params: str) -> Sequence[Record]:
+        parent = ctx.obj(params[param], parent_types, param)
+        return ctx.store.related(resource_type, link, parent["gid"])
+
+    return select
+
+
+def by_query(resource_type: str, link: str, arg: str, parent_types: str | Iterable[str]) -> Select:
+    """Records of `resource_type` whose `link` field refers to the object in query parameter `arg`."""
+
+    def select(ctx: RequestContext, **params: str) -> Sequence[Record]:
+        parent = ctx.obj(ctx.require(arg), parent_types, arg)
+        return ctx.store.related(resource_type, link, parent["gid"])
+
+    return select
+
+
+def ref_gid(value: Any) -> str | None:
+    return value.get("gid") if isinstance(value, dict) else None
+
+
+def flag(ctx: RequestContext, name: str) -> bool | None:
+    """A boolean query parameter; 400 on anything but true/false."""
+    raw = ctx.args.get(name)
+    if raw is None:
+        return None
+    if raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    raise bad_request(f"{name}: Must be true or false")

@@ -1,0 +1,63 @@
+"""Portfolios, their items and memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from asana_sandbox.errors import missing_input
+from asana_sandbox.routes.base import RequestContext, Route, get_one, listing, ref_gid
+from asana_sandbox.store import Record
+
+
+def _portfolios(ctx: RequestContext) -> Sequence[Record]:
+    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
+    portfolios = ctx.store.related("portfolio", "workspace", workspace["gid"])
+    owner = ctx.args.get("owner")
+    if owner:
+        owner_gid = ctx.user_gid(owner)
+        return [p for p in portfolios if ref_gid(p.get("owner")) == owner_gid]
+    if ctx.token.service_account:
+        return portfolios
+    # A normal user sees only the portfolios they own.
+    return [p for p in portfolios if ref_gid(p.get("owner")) == ctx.token.user_gid]
+
+
+def _items(ctx: RequestContext, portfolio_gid: str) -> Sequence[Record]:
+    portfolio = ctx.obj(portfolio_gid, "portfolio", "portfolio_gid")
+    return [item for item in (ctx.store.get(ref_gid(r)) for r in portfolio.get("_items") or ()) if item]
+
+
+def _memberships_of(ctx: RequestContext, portfolio: Record) -> Sequence[Record]:
+    memberships = ctx.store.related("portfolio_membership", "parent", portfolio["gid"])
+    if ctx.args.get("user"):
+        user_gid = ctx.user_gid(ctx.args["user"])
+        memberships = [m for m in memberships if ref_gid(m.get("member")) == user_gid]
+    return memberships
+
+
+def _portfolio_memberships(ctx: RequestContext) -> Sequence[Record]:
+    if ctx.args.get("portfolio"):
+        return _memberships_of(ctx, ctx.obj(ctx.args["portfolio"], "portfolio", "portfolio"))
+    if ctx.args.get("workspace"):
+        workspace = ctx.obj(ctx.args["workspace"], "workspace", "workspace")
+        user = ctx.obj(ctx.require("user"), "user", "user")
+        return [
+            m
+            for m in ctx.store.related("portfolio_membership", "member", user["gid"])
+            if ctx.workspace_of(m) == workspace["gid"]
+        ]
+    raise missing_input("portfolio")
+
+
+def _memberships_of_portfolio(ctx: RequestContext, portfolio_gid: str) -> Sequence[Record]:
+    return _memberships_of(ctx, ctx.obj(portfolio_gid, "portfolio", "portfolio_gid"))
+
+
+ROUTES: list[Route] = [
+    listing("/portfolios", _portfolios, required=("workspace",)),
+    get_one("/portfolios/{portfolio_gid}", "portfolio"),
+    listing("/portfolios/{portfolio_gid}/items", _items),
+    listing("/portfolio_memberships", _portfolio_memberships),
+    listing("/portfolios/{portfolio_gid}/portfolio_memberships", _memberships_of_portfolio),
+    get_one("/portfolio_memberships/{portfolio_membership_gid}", "portfolio_membership"),
+]

@@ -1,0 +1,177 @@
+"""Workspaces, users, teams, their memberships, user task lists and typeahead."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from werkzeug.wrappers import Response
+
+from asana_sandbox.errors import bad_request, json_response, missing_input, not_found
+from asana_sandbox.projection import render
+from asana_sandbox.routes.base import RequestContext, Route, children, get_one, listing, ref_gid
+from asana_sandbox.store import Record
+
+# `GET /workspaces/{g}/users` and `/teams/{g}/users` are not paginated: alphabetical, capped at 2,000.
+USER_LIST_CAP = 2000
+
+
+def _users(ctx: RequestContext) -> Sequence[Record]:
+    if ctx.args.get("team"):
+        team = ctx.obj(ctx.args["team"], "team", "team")
+        return [
+            ctx.store.get(ref_gid(m["user"]))
+            for m in ctx.store.related("team_membership", "team", team["gid"])
+        ]
+    if ctx.args.get("workspace"):
+        workspace = ctx.obj(ctx.args["workspace"], "workspace", "workspace")
+        return ctx.store.related("user", "workspaces", workspace["gid"])
+    return ctx.store.all("user")
+
+
+def _alphabetical(users: Sequence[Record | None]) -> list[Record]:
+    return sorted((u for u in users if u), key=lambda u: (u.get("name") or "").lower())[:USER_LIST_CAP]
+
+
+def _workspace_users(ctx: RequestContext, workspace_gid: str) -> Response:
+    workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    return ctx.page(_alphabetical(ctx.store.related("user", "workspaces", workspace["gid"])), paginated=False)
+
+
+def _team_users(ctx: RequestContext, team_gid: str) -> Response:
+    team = ctx.obj(team_gid, "team", "team_gid")
+    members = [
+        ctx.store.get(ref_gid(m["user"])) for m in ctx.store.related("team_membership", "team", team["gid"])
+    ]
+    return ctx.page(_alphabetical(members), paginated=False)
+
+
+def _workspace_user(ctx: RequestContext, workspace_gid: str, user_gid: str) -> Response:
+    workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    user = ctx.obj(user_gid, "user", "user_gid")
+    if workspace["gid"] not in {ref_gid(w) for w in user.get("workspaces") or ()}:
+        raise not_found("user_gid")
+    return ctx.one(user)
+
+
+def _favorites(ctx: RequestContext, user_gid: str) -> Sequence[Record]:
+    user = ctx.obj(user_gid, "user", "user_gid")
+    resource_type = ctx.require("resource_type")
+    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
+    if resource_type not in ("portfolio", "project", "tag", "task", "user", "project_template"):
+        raise bad_request("resource_type: Not a valid resource type for favorites")
+    # The sandbox counts what a user follows as a favorite.
+    followed = ctx.store.related(resource_type, "followers", user["gid"])
+    return [r for r in followed if ctx.workspace_of(r) == workspace["gid"]]
+
+
+def _teams_for_user(ctx: RequestContext, user_gid: str) -> Sequence[Record]:
+    user = ctx.obj(user_gid, "user", "user_gid")
+    organization = ctx.obj(ctx.require("organization"), "workspace", "organization")
+    teams = [
+        ctx.store.get(ref_gid(m["team"])) for m in ctx.store.related("team_membership", "user", user["gid"])
+    ]
+    return [t for t in teams if t and ref_gid(t.get("organization")) == organization["gid"]]
+
+
+def _team_memberships(ctx: RequestContext) -> Sequence[Record]:
+    if ctx.args.get("team"):
+        team = ctx.obj(ctx.args["team"], "team", "team")
+        return ctx.store.related("team_membership", "team", team["gid"])
+    if ctx.args.get("user"):
+        user = ctx.obj(ctx.args["user"], "user", "user")
+        workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
+        return _in_workspace(ctx, ctx.store.related("team_membership", "user", user["gid"]), workspace["gid"])
+    raise missing_input("team")
+
+
+def _user_team_memberships(ctx: RequestContext, user_gid: str) -> Sequence[Record]:
+    user = ctx.obj(user_gid, "user", "user_gid")
+    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
+    return _in_workspace(ctx, ctx.store.related("team_membership", "user", user["gid"]), workspace["gid"])
+
+
+def _in_workspace(ctx: RequestContext, records: Sequence[Record], workspace_gid: str) -> list[Record]:
+    return [r for r in records if ctx.workspace_of(r) == workspace_gid]
+
+
+def _workspace_memberships(ctx: RequestContext, workspace_gid: str) -> Sequence[Record]:
+    workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    memberships = ctx.store.related("workspace_membership", "workspace", workspace["gid"])
+    if ctx.args.get("user"):
+        user = ctx.obj(ctx.args["user"], "user", "user")
+        memberships = [m for m in memberships if ref_gid(m.get("user")) == user["gid"]]
+    return memberships
+
+
+def _user_task_list(ctx: RequestContext, user_gid: str) -> Response:
+    user = ctx.obj(user_gid, "user", "user_gid")
+    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
+    for task_list in ctx.store.related("user_task_list", "owner", user["gid"]):
+        if ref_gid(task_list.get("workspace")) == workspace["gid"]:
+            return ctx.one(task_list)
+    raise not_found("user_gid")
+
+
+TYPEAHEAD_TYPES = (
+    "custom_field",
+    "goal",
+    "project",
+    "project_template",
+    "portfolio",
+    "tag",
+    "task",
+    "team",
+    "user",
+)
+
+
+def _typeahead(ctx: RequestContext, workspace_gid: str) -> Response:
+    workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    resource_type = ctx.args.get("resource_type") or ctx.args.get("type")
+    if not resource_type:
+        raise missing_input("resource_type")
+    if resource_type not in TYPEAHEAD_TYPES:
+        raise bad_request(f"resource_type: Must be one of {', '.join(TYPEAHEAD_TYPES)}")
+    try:
+        count = int(ctx.args.get("count", "20"))
+    except ValueError:
+        raise bad_request("count: Must be an integer between 1 and 100") from None
+    if not 1 <= count <= 100:
+        raise bad_request("count: Must be an integer between 1 and 100")
+    query = ctx.args.get("query", "").lower()
+    matches = [
+        r
+        for r in ctx.store.all(resource_type)
+        if query in (r.get("name") or "").lower() and ctx.workspace_of(r) in (workspace["gid"], None)
+    ]
+    return json_response({"data": [render(r, ctx.fields, ctx.store) for r in matches[:count]]})
+
+
+ROUTES: list[Route] = [
+    listing("/workspaces", lambda ctx: ctx.store.all("workspace")),
+    get_one("/workspaces/{workspace_gid}", "workspace"),
+    listing("/users", _users),
+    get_one("/users/{user_gid}", "user"),
+    Route("GET", "/workspaces/{workspace_gid}/users", _workspace_users),
+    Route("GET", "/teams/{team_gid}/users", _team_users),
+    Route("GET", "/workspaces/{workspace_gid}/users/{user_gid}", _workspace_user),
+    listing("/users/{user_gid}/favorites", _favorites),
+    listing("/workspaces/{workspace_gid}/workspace_memberships", _workspace_memberships),
+    listing(
+        "/users/{user_gid}/workspace_memberships",
+        children("workspace_membership", "user", "user_gid", "user"),
+    ),
+    get_one("/workspace_memberships/{workspace_membership_gid}", "workspace_membership"),
+    listing(
+        "/workspaces/{workspace_gid}/teams", children("team", "organization", "workspace_gid", "workspace")
+    ),
+    listing("/users/{user_gid}/teams", _teams_for_user),
+    get_one("/teams/{team_gid}", "team"),
+    listing("/team_memberships", _team_memberships),
+    listing("/teams/{team_gid}/team_memberships", children("team_membership", "team", "team_gid", "team")),
+    listing("/users/{user_gid}/team_memberships", _user_team_memberships),
+    get_one("/team_memberships/{team_membership_gid}", "team_membership"),
+    Route("GET", "/users/{user_gid}/user_task_list", _user_task_list),
+    get_one("/user_task_lists/{user_task_list_gid}", "user_task_list"),
+    Route("GET", "/workspaces/{workspace_gid}/typeahead", _typeahead),
+]

@@ -1,0 +1,110 @@
+"""Run the sandbox on a local port, in a background thread (tests) or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from types import TracebackType
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from asana_sandbox.app import API_PREFIX, SandboxApp
+from asana_sandbox.datasets import load_dataset
+from asana_sandbox.oauth import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REDIRECT_URI,
+    DEFAULT_REFRESH_TOKEN,
+    DEFAULT_TOKEN,
+    TokenRegistry,
+)
+from asana_sandbox.store import Store
+
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_REDIRECT_URI",
+    "DEFAULT_REFRESH_TOKEN",
+    "DEFAULT_TOKEN",
+    "SandboxServer",
+    "build_app",
+]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Request lines go to the `asana_sandbox.access` logger at DEBUG, not to stderr."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        logging.getLogger("asana_sandbox.access").debug('"%s" %s %s', self.requestline, code, size)
+
+
+def build_app(
+    dataset: str = "demo",
+    *,
+    seed: int = 42,
+    tier: str | None = None,
+    requests_per_minute: int | None = None,
+    token: str = DEFAULT_TOKEN,
+    service_account: bool = True,
+    oauth_token_ttl: int = 3600,
+) -> SandboxApp:
+    """The WSGI app over a freshly generated (or loaded) dataset."""
+    store = Store(load_dataset(dataset, seed))
+    users = store.all("user")
+    if not users:
+        raise ValueError(f"dataset {dataset!r} has no users: the token needs one to act as")
+    tokens = TokenRegistry(
+        users[0]["gid"], pat=token, service_account=service_account, access_token_ttl=oauth_token_ttl
+    )
+    return SandboxApp(
+        store, tokens=tokens, tier_override=tier, requests_per_minute=requests_per_minute, seed=seed
+    )
+
+
+class SandboxServer:
+    """A sandbox bound to a loopback port; `port=0` picks a free one."""
+
+    def __init__(
+        self, dataset: str = "demo", *, host: str = "127.0.0.1", port: int = 0, **options: object
+    ) -> None:
+        self.token = str(options.get("token", DEFAULT_TOKEN))
+        self.app = build_app(dataset, **options)  # type: ignore[arg-type]
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    @property
+    def root_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + API_PREFIX
+
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="asana-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
