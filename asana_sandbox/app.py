@@ -146,8 +146,6 @@ class SandboxApp:
     def _api(self, request: Request, route: Route | None, params: dict[str, str]) -> Response:
         try:
             fault = self.faults.draw()
-            if self.faults.delay_ms:
-                time.sleep(self.faults.delay_ms / 1000)
             if fault == "drop":
                 _drop_connection(request)
                 return Response(status=500)
@@ -159,6 +157,9 @@ class SandboxApp:
             if route is None:
                 raise not_found()
             with self.limits.admit(token, request.method, search=route.search):
+                if self.faults.delay_ms:
+                    # A slow answer holds its concurrency slot, as a slow Asana response would.
+                    time.sleep(self.faults.delay_ms / 1000)
                 ctx = RequestContext(self, request, self.tokens.lookup(token), _api_path(request))
                 with self.store.lock:
                     return route.handler(ctx, **params)
