@@ -1,0 +1,133 @@
+"""Authentication: a Personal Access Token, or OAuth 2.0 with a refresh token (one per tap)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from singer_sdk.authenticators import BearerTokenAuthenticator, OAuthAuthenticator
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+DEFAULT_API_URL = "https://app.asana.com/api/1.0"
+# Refresh this long before the announced expiry, but never more than half the token's lifetime.
+REFRESH_MARGIN_SECONDS = 60
+OAUTH_SETTINGS_HINT = "check the `client_id`, `client_secret` and `refresh_token` settings"
+PAT_SETTINGS_HINT = "check the `access_token` setting"
+
+
+class AsanaAuthError(Exception):
+    """Credentials were refused. The message names the setting to fix and never holds a secret."""
+
+
+def oauth_token_url(api_url: str) -> str:
+    """Asana's token endpoint lives on the API host: `https://app.asana.com/-/oauth_token`."""
+    parts = urlsplit(api_url or DEFAULT_API_URL)
+    return urlunsplit((parts.scheme, parts.netloc, "/-/oauth_token", "", ""))
+
+
+class AsanaOAuthAuthenticator(OAuthAuthenticator):
+    """Refresh-token grant: refreshes before expiry and after a 401; keeps a rotated refresh token."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        auth_endpoint: str,
+        redirect_uri: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        super().__init__(
+            auth_endpoint=auth_endpoint,
+            client_id=client_id,
+            client_secret=client_secret,
+            default_expiration=3600,
+        )
+        self.refresh_token = refresh_token
+        self._redirect_uri = redirect_uri
+        self._timeout = timeout
+        self._refresh_lock = threading.Lock()
+        self.refresh_count = 0
+
+    @property
+    def oauth_request_body(self) -> dict:
+        body = {
+            "grant_type": "refresh_token",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "refresh_token": self.refresh_token,
+        }
+        if self._redirect_uri:
+            body["redirect_uri"] = self._redirect_uri
+        return body
+
+    def is_token_valid(self) -> bool:
+        if self.access_token is None or self.last_refreshed is None:
+            return False
+        if not self.expires_in:
+            return True
+        margin = min(REFRESH_MARGIN_SECONDS, self.expires_in / 2)
+        return utc_now() < self.last_refreshed + timedelta(seconds=self.expires_in - margin)
+
+    def invalidate(self) -> None:
+        """Forget the access token (after a 401), so the next request refreshes it first."""
+        self.last_refreshed = None
+
+    def update_access_token(self) -> None:
+        with self._refresh_lock:
+            if self.is_token_valid():  # another thread refreshed while we waited
+                return
+            self.logger.info("Requesting a new Asana access token")
+            requested_at = utc_now()
+            try:
+                response = self._session.post(
+                    self.auth_endpoint, data=self.oauth_request_payload, timeout=self._timeout
+                )
+            except requests.RequestException as exc:
+                raise AsanaAuthError(
+                    f"Could not reach the OAuth token endpoint ({type(exc).__name__}); "
+                    "check the `api_url` / `oauth_token_url` settings"
+                ) from None
+            if response.status_code != 200:
+                # The body may echo the refresh token or client details; never log it.
+                raise AsanaAuthError(
+                    f"Refreshing the Asana access token failed with HTTP {response.status_code}; "
+                    f"{OAUTH_SETTINGS_HINT}"
+                )
+            payload: Mapping[str, Any] = response.json()
+            self.access_token = payload["access_token"]
+            expires_in = payload.get("expires_in", self._default_expiration)
+            self.expires_in = int(expires_in) if expires_in else None
+            # Asana may rotate the refresh token; the next refresh must use the new one.
+            self.refresh_token = payload.get("refresh_token") or self.refresh_token
+            self.last_refreshed = requested_at
+            self.refresh_count += 1
+
+
+def build_authenticator(config: Mapping[str, Any]) -> BearerTokenAuthenticator | AsanaOAuthAuthenticator:
+    """The tap's single authenticator, from whichever credentials the config holds."""
+    if config.get("access_token"):
+        return BearerTokenAuthenticator(token=config["access_token"])
+    missing = [k for k in ("client_id", "client_secret", "refresh_token") if not config.get(k)]
+    if missing:
+        raise AsanaAuthError(
+            "No credentials: set `access_token` (a Personal Access Token), or all of "
+            "`client_id`, `client_secret` and `refresh_token` (OAuth); missing: " + ", ".join(missing)
+        )
+    return AsanaOAuthAuthenticator(
+        client_id=config["client_id"],
+        client_secret=config["client_secret"],
+        refresh_token=config["refresh_token"],
+        auth_endpoint=config.get("oauth_token_url") or oauth_token_url(config.get("api_url", "")),
+        redirect_uri=config.get("redirect_uri"),
+        timeout=float(config.get("request_timeout") or 60),
+    )

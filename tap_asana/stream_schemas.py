@@ -1,0 +1,53 @@
+"""Stream schemas: the committed `schemas/*.json` (generated from Asana's OpenAPI spec) plus context keys."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def schema_dir() -> Path:
+    """`tap_asana/schemas` in an installed wheel, `<repo>/schemas` in the source tree."""
+    packaged = _PACKAGE_DIR / "schemas"
+    if packaged.is_dir():
+        return packaged
+    source = _PACKAGE_DIR.parent / "schemas"
+    if source.is_dir():
+        return source
+    raise FileNotFoundError(f"No stream schemas found in {packaged} or {source}")
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    return json.loads((schema_dir() / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def stream_schema(name: str, context_keys: Iterable[str] = ()) -> dict[str, Any]:
+    """The schema of stream `name`, with the parent ids the SDK copies into each record."""
+    schema = copy.deepcopy(_load(name))
+    for key in context_keys:
+        schema["properties"].setdefault(
+            key,
+            {"type": ["string", "null"], "description": "Parent id this record was read through."},
+        )
+    return schema
+
+
+def opt_field_paths(schema: dict[str, Any], prefix: str = "") -> list[str]:
+    """Every leaf property as an `opt_fields` path: nested objects as dotted paths (`assignee.name`)."""
+    paths: list[str] = []
+    for name, prop in schema.get("properties", {}).items():
+        types = prop.get("type", [])
+        types = types if isinstance(types, list) else [types]
+        inner = prop if "object" in types else prop.get("items", {}) if "array" in types else {}
+        if isinstance(inner, dict) and inner.get("properties"):
+            paths.extend(opt_field_paths(inner, f"{prefix}{name}."))
+        else:
+            paths.append(f"{prefix}{name}")
+    return paths

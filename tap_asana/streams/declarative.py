@@ -1,0 +1,175 @@
+"""Streams as rows of a table: `StreamSpec` describes one, `TableStream` reads any of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from tap_asana.client import AsanaStream, Route, format_timestamp, parse_timestamp
+from tap_asana.stream_schemas import stream_schema
+
+if TYPE_CHECKING:
+    from singer_sdk import Tap
+    from singer_sdk.helpers.types import Context, Record
+
+WORKSPACE_KEY = "workspace_gid"
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """What makes one stream different from the next."""
+
+    name: str
+    path: str
+    parent: str | None = None
+    description: str = ""
+    keys: tuple[str, ...] = ("gid",)
+    #: Incremental streams: the record field bookmarked, and the query parameter that filters on it.
+    replication_key: str | None = None
+    since_param: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    tier: str = "free"
+    paginated: bool = True
+    #: The endpoint answers one object (`data: {...}`) rather than a list.
+    single: bool = False
+    #: Context keys that must be non-null for the call to make sense (else the partition is empty).
+    requires: tuple[str, ...] = ()
+    #: Ids handed to child streams: child context key -> dotted field of this stream's record.
+    child_context: Mapping[str, str] = field(default_factory=dict)
+    #: Child context keys only the children that `require` them see (not copied into other schemas).
+    private_child_keys: tuple[str, ...] = ()
+    #: Emit each gid once per run, e.g. users who belong to several workspaces.
+    dedupe: bool = False
+    #: Extra context keys this stream may receive beyond its parent's (hand-written partitions).
+    extra_context_keys: tuple[str, ...] = ()
+    cls: type[TableStream] | None = None
+
+
+class TableStream(AsanaStream):
+    """Reads one `StreamSpec`: a list call per parent partition, optionally filtered by a bookmark."""
+
+    spec: ClassVar[StreamSpec]
+    context_keys: ClassVar[tuple[str, ...]] = ()
+    #: `*_since` filters are inclusive: skip the record at the bookmark, which the last run emitted.
+    skip_boundary: ClassVar[bool] = True
+
+    def __init__(self, tap: Tap) -> None:
+        super().__init__(
+            tap=tap,
+            name=self.spec.name,
+            schema=stream_schema(self.spec.name, self.context_keys),
+            path=self.spec.path,
+        )
+        self._seen: set[str] = set()
+
+    # -- request ----------------------------------------------------------------------------------
+    def default_route(self, context: Context | None) -> Route:
+        params: dict[str, Any] = dict(self.spec.params)
+        if self.spec.since_param and (since := self.get_starting_timestamp(context)):
+            params[self.spec.since_param] = format_timestamp(since)
+        return Route(
+            self.spec.path,
+            params,
+            paginated=self.spec.paginated and not self.spec.single,
+            records_jsonpath="$.data" if self.spec.single else "$.data[*]",
+        )
+
+    def get_records(self, context: Context | None) -> Iterable[dict]:
+        if any((context or {}).get(key) is None for key in self.spec.requires):
+            return
+        boundary = self.bookmark_from_state(context) if self.skip_boundary else None
+        for record in self.request_records(context):
+            if boundary is not None and parse_timestamp(record.get(self.replication_key)) == boundary:
+                continue
+            yield record
+
+    def bookmark_from_state(self, context: Context | None) -> Any:
+        """The bookmark of a previous run (not `start_date`), as an aware datetime, or None."""
+        if not self.replication_key:
+            return None
+        value = self.get_context_state(context).get("replication_key_value")
+        return parse_timestamp(value) if isinstance(value, str) else None
+
+    def post_process(self, row: Record, context: Context | None = None) -> Record | None:
+        for key in self.context_keys:
+            if context and key in context:
+                row.setdefault(key, context[key])
+        if self.spec.dedupe:
+            gid = row.get("gid")
+            if gid in self._seen:
+                return None
+            self._seen.add(gid)
+        return row
+
+    def preprocess_context(self, context: Context) -> Context:
+        """Keep only the ids this stream uses, so state partitions stay small and stable."""
+        return {k: v for k, v in context.items() if k in self.context_keys}
+
+    # -- children ---------------------------------------------------------------------------------
+    def get_child_context(self, record: Record, context: Context | None) -> Context | None:
+        child: dict[str, Any] = {}
+        if context and WORKSPACE_KEY in context:
+            child[WORKSPACE_KEY] = context[WORKSPACE_KEY]
+        for key, path in self.spec.child_context.items():
+            child[key] = dotted_get(record, path)
+        return child
+
+
+def dotted_get(record: Mapping[str, Any], path: str) -> Any:
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def build_stream_classes(specs: Sequence[StreamSpec]) -> list[type[TableStream]]:
+    """One SDK stream class per row, linked to its parent class by name."""
+    by_name = {spec.name: spec for spec in specs}
+    classes: dict[str, type[TableStream]] = {}
+
+    def handed_down(spec: StreamSpec) -> tuple[str, ...]:
+        inherited = () if spec.parent is None else handed_down(by_name[spec.parent])
+        keys = [WORKSPACE_KEY] if WORKSPACE_KEY in inherited or WORKSPACE_KEY in spec.child_context else []
+        keys += [k for k in spec.child_context if k != WORKSPACE_KEY]
+        return tuple(keys)
+
+    def build(spec: StreamSpec) -> type[TableStream]:
+        if spec.name in classes:
+            return classes[spec.name]
+        parent = build(by_name[spec.parent]) if spec.parent else None
+        context_keys: tuple[str, ...] = spec.extra_context_keys
+        if spec.parent:
+            parent_spec = by_name[spec.parent]
+            private = set(parent_spec.private_child_keys) - set(spec.requires)
+            context_keys = tuple(k for k in handed_down(parent_spec) if k not in private) + context_keys
+        base = spec.cls or TableStream
+        attrs: dict[str, Any] = {
+            "spec": spec,
+            "context_keys": context_keys,
+            "primary_keys": spec.keys,
+            "replication_key": spec.replication_key,
+            "tier": spec.tier,
+            "paginated": spec.paginated and not spec.single,
+            "parent_stream_type": parent,
+            "__doc__": spec.description or f"Asana {spec.name}.",
+        }
+        # Full-table streams keep no per-partition state; incremental ones keep one bookmark per partition.
+        if spec.replication_key is None and parent is not None:
+            attrs["state_partitioning_keys"] = []
+        cls = type(_class_name(spec.name), (base,), attrs)
+        classes[spec.name] = cls
+        return cls
+
+    return [build(spec) for spec in specs]
+
+
+def _class_name(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_")) + "Stream"
+
+
+def iter_specs(*groups: Iterable[StreamSpec]) -> Iterator[StreamSpec]:
+    for group in groups:
+        yield from group

@@ -1,0 +1,32 @@
+"""Portfolios, their items and their members."""
+
+from __future__ import annotations
+
+from tap_asana.streams.declarative import StreamSpec
+
+SPECS = [
+    StreamSpec(
+        "portfolios",
+        "/portfolios",
+        parent="workspaces",
+        params={"workspace": "{workspace_gid}", "owner": "me"},
+        child_context={"portfolio_gid": "gid"},
+        tier="premium",
+        description="Portfolios the token's user owns in each workspace (Asana lists only those).",
+    ),
+    StreamSpec(
+        "portfolio_items",
+        "/portfolios/{portfolio_gid}/items",
+        parent="portfolios",
+        keys=("portfolio_gid", "gid"),
+        tier="premium",
+        description="Projects and portfolios in each portfolio (one row per portfolio and item).",
+    ),
+    StreamSpec(
+        "portfolio_memberships",
+        "/portfolios/{portfolio_gid}/portfolio_memberships",
+        parent="portfolios",
+        tier="premium",
+        description="Users' memberships of portfolios.",
+    ),
+]

@@ -1,0 +1,217 @@
+"""Tasks (each once, subtasks at every depth, tasks in no project) and what hangs from a task."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from tap_asana.client import (
+    NotFoundError,
+    Route,
+    SyncTokenExpiredError,
+    format_timestamp,
+    parse_timestamp,
+)
+from tap_asana.streams.declarative import WORKSPACE_KEY, StreamSpec, TableStream
+
+if TYPE_CHECKING:
+    from singer_sdk import Tap
+    from singer_sdk.helpers.types import Context, Record
+
+SYNC_TOKEN_KEY = "events_sync"
+
+
+class TasksStream(TableStream):
+    """Tasks, read per project with `modified_since`, plus the Events API for what that filter misses.
+
+    `modified_since` misses subtasks (never listed under a project, and a new or edited subtask does
+    not touch its parent's `modified_at`) and tasks moved between projects (moving does not change
+    `modified_at`). Each project partition therefore also keeps an Events API sync token in its state:
+    tasks named by the project's events since the last run are fetched one by one. A 412 (token too
+    old) re-reads the project in full. The first run of a partition walks every subtask tree.
+    """
+
+    def __init__(self, tap: Tap) -> None:
+        super().__init__(tap)
+        #: gids emitted in this run: a task in several projects is emitted once.
+        self.emitted: set[str] = set()
+        #: The bookmark of the partition being read: children of a task emit only what is newer.
+        self.children_since: datetime | None = None
+
+    def get_records(self, context: Context | None) -> Iterable[dict]:
+        context = context or {}
+        if context.get("project_gid"):
+            yield from self._project_tasks(context)
+        elif context.get("assignee_gid"):
+            yield from self._unprojected_tasks(context)
+
+    # -- project partitions -----------------------------------------------------------------------
+    def _project_tasks(self, context: Context) -> Iterator[dict]:
+        project = context["project_gid"]
+        state = self.get_context_state(context)
+        token = state.get(SYNC_TOKEN_KEY)
+        bookmark = self.bookmark_from_state(context)
+        # Take the new sync token before listing, so changes made while we read show up next run.
+        changed, next_token, valid = self._changed_since(project, token, context)
+        if not valid:
+            if token is not None:
+                self.logger.warning(
+                    "Stream 'tasks' project %s: events sync token expired; re-reading the project in full",
+                    project,
+                )
+            bookmark = None
+        self.children_since = bookmark
+        since = bookmark or self._start_date()
+        params: dict[str, Any] = {"project": project}
+        if since:
+            params["modified_since"] = format_timestamp(since)
+        walk_subtasks = not valid
+        for task in self.fetch(Route("/tasks", params), context):
+            if (
+                bookmark
+                and parse_timestamp(task.get("modified_at")) == bookmark
+                and task["gid"] not in changed
+            ):
+                continue  # emitted by the last run: `modified_since` is inclusive
+            yield from self._with_subtasks(task, context, walk=walk_subtasks)
+        for gid in sorted(changed - self.emitted):
+            task = self._fetch_task(gid, context)
+            if task is not None:
+                yield from self._with_subtasks(task, context, walk=False)
+        # Stored with the partition's state, which the SDK writes once the partition is complete.
+        state[SYNC_TOKEN_KEY] = next_token
+
+    def _changed_since(
+        self, project: str, token: str | None, context: Context
+    ) -> tuple[set[str], str | None, bool]:
+        """Tasks named by the project's events since `token`, the next token, and whether `token` held."""
+        changed: set[str] = set()
+        while True:
+            params = {"resource": project}
+            if token:
+                params["sync"] = token
+            try:
+                page = self.request_json(Route("/events", params, paginated=False, fields=False), context)
+            except SyncTokenExpiredError as exc:
+                return set(), exc.sync_token, False
+            for event in page.get("data") or []:
+                gid = _task_gid(event)
+                if gid:
+                    changed.add(gid)
+            token = page.get("sync") or token
+            if not page.get("has_more"):
+                return changed, token, True
+
+    # -- tasks in no project ----------------------------------------------------------------------
+    def _unprojected_tasks(self, context: Context) -> Iterator[dict]:
+        bookmark = self.bookmark_from_state(context)
+        self.children_since = bookmark
+        since = bookmark or self._start_date()
+        params: dict[str, Any] = {"assignee": context["assignee_gid"], "workspace": context[WORKSPACE_KEY]}
+        if since:
+            params["modified_since"] = format_timestamp(since)
+        for task in self.fetch(Route("/tasks", params), context):
+            # Tasks in a project (and their subtasks) belong to the project partitions.
+            if task.get("projects") or task.get("parent"):
+                continue
+            if bookmark and parse_timestamp(task.get("modified_at")) == bookmark:
+                continue
+            yield from self._with_subtasks(task, context, walk=True)
+
+    # -- shared -----------------------------------------------------------------------------------
+    def _with_subtasks(self, task: dict, context: Context, *, walk: bool) -> Iterator[dict]:
+        """The task unless already emitted this run, then (when walking) its subtasks at every depth."""
+        if task["gid"] in self.emitted:
+            return
+        self.emitted.add(task["gid"])
+        yield task
+        if walk and task.get("num_subtasks"):
+            route = Route(f"/tasks/{task['gid']}/subtasks")
+            for subtask in self.fetch(route, context):
+                yield from self._with_subtasks(subtask, context, walk=True)
+
+    def _fetch_task(self, gid: str, context: Context) -> dict | None:
+        try:
+            return self.request_json(Route(f"/tasks/{gid}", paginated=False), context).get("data")
+        except NotFoundError:
+            return None  # deleted since the event, or no longer visible
+
+    def _start_date(self) -> datetime | None:
+        return parse_timestamp(self.config.get("start_date"))
+
+    def get_child_context(self, record: Record, context: Context | None) -> Context | None:
+        return {WORKSPACE_KEY: (context or {}).get(WORKSPACE_KEY), "task_gid": record["gid"]}
+
+
+def _task_gid(event: dict) -> str | None:
+    """The task an event is about: the resource itself, or the task a story was added to."""
+    if event.get("action") == "deleted":
+        return None
+    resource = event.get("resource") or {}
+    if resource.get("resource_type") == "task":
+        return resource.get("gid")
+    parent = event.get("parent") or {}
+    if parent.get("resource_type") == "task":
+        return parent.get("gid")
+    return None
+
+
+class TaskChildStream(TableStream):
+    """Read only for tasks emitted in this run (the SDK syncs children per emitted parent).
+
+    With `created_after_parent_bookmark`, a record is emitted only if created after the bookmark of the
+    task's partition: the older ones were emitted by the run that set the bookmark.
+    """
+
+    state_partitioning_keys: ClassVar[list[str]] = [WORKSPACE_KEY]
+    created_after_parent_bookmark: ClassVar[bool] = True
+
+    def get_records(self, context: Context | None) -> Iterable[dict]:
+        tasks = self._tap.streams["tasks"]
+        since = getattr(tasks, "children_since", None) if self.created_after_parent_bookmark else None
+        for record in self.request_records(context):
+            created = parse_timestamp(record.get("created_at"))
+            if since is not None and created is not None and created <= since:
+                continue
+            yield record
+
+
+class TimeTrackingEntriesStream(TaskChildStream):
+    """Time entries can be edited and carry no `modified_at`: every entry of a changed task is emitted."""
+
+    created_after_parent_bookmark = False
+
+
+SPECS = [
+    StreamSpec(
+        "tasks",
+        "/tasks",
+        parent="projects",
+        replication_key="modified_at",
+        extra_context_keys=("assignee_gid",),
+        child_context={"task_gid": "gid"},
+        description=(
+            "Tasks and subtasks at every depth, each once per run, from every project and from "
+            "assignees' My Tasks; incremental with `modified_since` and the Events API."
+        ),
+        cls=TasksStream,
+    ),
+    StreamSpec(
+        "stories",
+        "/tasks/{task_gid}/stories",
+        parent="tasks",
+        replication_key="created_at",
+        description="Comments and activity of tasks changed since the last run.",
+        cls=TaskChildStream,
+    ),
+    StreamSpec(
+        "attachments",
+        "/attachments",
+        parent="tasks",
+        params={"parent": "{task_gid}"},
+        replication_key="created_at",
+        description="Attachments of tasks changed since the last run (metadata and download URLs).",
+        cls=TaskChildStream,
+    ),
+]
