@@ -1,0 +1,99 @@
+"""Shared state of one dataset build: the seeded rng, sequential gids, the clock and the record list."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+Record = dict[str, Any]
+
+# Every generated timestamp lies in this window, so a dataset never depends on the day it is built.
+START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+END = datetime(2026, 6, 30, 23, 59, 59, tzinfo=timezone.utc)
+SPAN_MS = int((END - START).total_seconds() * 1000)
+TODAY = "2026-06-30"  # the dataset's notion of "today": tasks due before it and not complete are overdue
+DAY_MS = 86_400_000
+GID_BASE = (
+    1_100_000_000_000_000  # 16 digits, below the store's own counter (1_200_...) so new gids never clash
+)
+
+
+# Date strings by day offset from START (with room for due dates past END): formatting with strftime
+# and parsing with strptime dominated the bench build time.
+_DAYS = [(START + timedelta(days=k)).strftime("%Y-%m-%d") for k in range(SPAN_MS // DAY_MS + 400)]
+_DAY_INDEX = {d: k for k, d in enumerate(_DAYS)}
+
+
+def iso(ms: int) -> str:
+    """Asana's timestamp format for `ms` milliseconds after START: `2025-03-04T10:11:12.345Z`."""
+    ms = min(max(ms, 0), SPAN_MS)
+    days, rest = divmod(ms, DAY_MS)
+    seconds, millis = divmod(rest, 1000)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{_DAYS[days]}T{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}Z"
+
+
+def day(ms: int) -> str:
+    """The `YYYY-MM-DD` date `ms` milliseconds after START (may lie past END, e.g. for due dates)."""
+    days = ms // DAY_MS
+    return _DAYS[days] if 0 <= days < len(_DAYS) else (START + timedelta(days=days)).strftime("%Y-%m-%d")
+
+
+def ms_of(timestamp: str) -> int:
+    """Inverse of `iso`."""
+    clock = timestamp[11:23]
+    return (
+        _DAY_INDEX[timestamp[:10]] * DAY_MS
+        + int(clock[0:2]) * 3_600_000
+        + int(clock[3:5]) * 60_000
+        + int(clock[6:8]) * 1000
+        + int(clock[9:12])
+    )
+
+
+def ref(record: Record) -> Record:
+    """The compact form other records embed: gid, resource_type and name when the target has one."""
+    out = {"gid": record["gid"], "resource_type": record["resource_type"]}
+    if "name" in record:
+        out["name"] = record["name"]
+    return out
+
+
+def html(text: str) -> str:
+    return f"<body>{text}</body>"
+
+
+class Builder:
+    """Hands out gids and times in a fixed order, so the same seed always yields the same records."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.records: list[Record] = []
+        self._gid = GID_BASE
+
+    def gid(self) -> str:
+        self._gid += 1
+        return str(self._gid)
+
+    def add(self, record: Record) -> Record:
+        self.records.append(record)
+        return record
+
+    def when(self, lo: int = 0, hi: int = SPAN_MS) -> int:
+        """A random instant (ms after START) in [lo, hi]."""
+        return self.rng.randint(lo, max(lo, hi))
+
+    def later(self, after: int, max_days: float = 30.0) -> int:
+        """An instant strictly after `after`, at most `max_days` later and never past END."""
+        return min(after + self.rng.randint(1_000, int(max_days * 86_400_000)), SPAN_MS)
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def pick(self, seq: Any) -> Any:
+        return seq[self.rng.randrange(len(seq))]
+
+    def sample(self, seq: Any, k: int) -> list[Any]:
+        return self.rng.sample(list(seq), min(k, len(seq)))

@@ -1,0 +1,281 @@
+"""Custom fields, tags, projects (with sections, settings, memberships, briefs) and tasks with subtasks."""
+
+from __future__ import annotations
+
+from . import words
+from .builder import DAY_MS, SPAN_MS, Builder, Record, day, html, iso, ref
+from .people import Space
+
+CUSTOM_FIELD_TYPES = ("text", "number", "enum", "multi_enum", "date", "people")
+
+
+def custom_fields(b: Builder, space: Space, count: int) -> None:
+    """`count` workspace custom fields, cycling through every type so all six are always present."""
+    ws = space.workspace
+    used: set[str] = set()
+    for i in range(count):
+        kind = CUSTOM_FIELD_TYPES[i % len(CUSTOM_FIELD_TYPES)]
+        names = words.CUSTOM_FIELD_NAMES[kind]
+        name = names[(i // len(CUSTOM_FIELD_TYPES)) % len(names)]
+        if name in used:
+            name = f"{name} {i // (len(CUSTOM_FIELD_TYPES) * len(names)) + 1}"
+        used.add(name)
+        gid = b.gid()
+        options = None
+        if kind in ("enum", "multi_enum"):
+            labels = words.ENUM_OPTIONS.get(name.split(" ")[0], ("One", "Two", "Three"))
+            options = [
+                {
+                    "gid": b.gid(),
+                    "resource_type": "enum_option",
+                    "name": label,
+                    "enabled": True,
+                    "color": b.pick(("blue", "green", "red", "yellow", "orange", "purple")),
+                }
+                for label in labels
+            ]
+        number_format = b.pick(("none", "currency", "percentage")) if kind == "number" else None
+        space.custom_fields.append(
+            b.add(
+                {
+                    "gid": gid,
+                    "resource_type": "custom_field",
+                    "name": name,
+                    "type": kind,
+                    "enum_options": options,
+                    "enabled": True,
+                    "representation_type": kind,
+                    "id_prefix": None,
+                    "input_restrictions": ["task"],
+                    "is_formula_field": False,
+                    "date_value": None,
+                    "enum_value": None,
+                    "multi_enum_values": None,
+                    "number_value": None,
+                    "text_value": None,
+                    "display_value": None,
+                    "description": f"{name} of the work item.",
+                    "precision": (2 if number_format == "currency" else 0) if kind == "number" else None,
+                    "format": number_format,
+                    "currency_code": "EUR" if number_format == "currency" else None,
+                    "custom_label": None,
+                    "custom_label_position": None,
+                    "is_global_to_workspace": True,
+                    "has_notifications_enabled": True,
+                    "asana_created_field": None,
+                    "is_value_read_only": False,
+                    "created_by": ref(b.pick(space.users)),
+                    "people_value": None,
+                    "reference_value": None,
+                    "html_text_value": None,
+                    "privacy_setting": "public_with_guests",
+                    "default_access_level": "editor",
+                    "resource_subtype": kind,
+                    "_workspace": ws["gid"],
+                }
+            )
+        )
+
+
+def custom_field_value(b: Builder, cf: Record, users: list[Record], set_value: bool = True) -> Record:
+    """The entry a task carries for `cf`: the field's identity plus its value (null when unset)."""
+    kind = cf["type"]
+    entry: Record = {
+        "gid": cf["gid"],
+        "resource_type": "custom_field",
+        "name": cf["name"],
+        "type": kind,
+        "resource_subtype": kind,
+        "enabled": True,
+        "display_value": None,
+    }
+    display: str | None = None
+    if kind == "text":
+        value = f"{cf['name'][:3].upper()}-{b.rng.randint(100, 9999)}" if set_value else None
+        entry["text_value"] = display = value
+    elif kind == "number":
+        precision = cf["precision"] or 0
+        value = round(b.rng.uniform(1, 500), precision) if set_value else None
+        if value is not None and precision == 0:
+            value = int(value)
+        entry["number_value"] = value
+        display = None if value is None else f"{value:.{precision}f}"
+    elif kind == "enum":
+        option = b.pick(cf["enum_options"]) if set_value else None
+        entry["enum_value"] = dict(option) if option else None
+        display = option["name"] if option else None
+    elif kind == "multi_enum":
+        chosen = b.sample(cf["enum_options"], b.rng.randint(1, 2)) if set_value else []
+        entry["multi_enum_values"] = [dict(o) for o in chosen]
+        display = ", ".join(o["name"] for o in chosen) or None
+    elif kind == "date":
+        date = day(b.when(0, SPAN_MS)) if set_value else None
+        entry["date_value"] = {"date": date, "date_time": None} if date else None
+        display = date
+    elif kind == "people":
+        people = b.sample(users, b.rng.randint(1, 2)) if set_value else []
+        entry["people_value"] = [ref(p) for p in people]
+        display = ", ".join(p["name"] for p in people) or None
+    entry["display_value"] = display
+    return entry
+
+
+def tags(b: Builder, space: Space, count: int) -> None:
+    ws = space.workspace
+    for name in b.sample(words.TAGS, count):
+        gid = b.gid()
+        space.tags.append(
+            b.add(
+                {
+                    "gid": gid,
+                    "resource_type": "tag",
+                    "name": name,
+                    "color": b.pick(words.COLORS),
+                    "notes": f"Work marked as {name}.",
+                    "created_at": iso(b.when(0, 60 * DAY_MS)),
+                    "followers": [ref(u) for u in b.sample(space.users, 1)],
+                    "workspace": ref(ws),
+                    "permalink_url": f"https://app.asana.com/0/{gid}/list",
+                }
+            )
+        )
+
+
+def projects(b: Builder, space: Space, names: list[str], archived: int, fields_per_project: int) -> None:
+    """Projects with sections, custom field settings, memberships and (for some) a project brief."""
+    ws = space.workspace
+    for i, name in enumerate(names):
+        gid = b.gid()
+        created = b.when(0, SPAN_MS // 3)
+        is_archived = i >= len(names) - archived
+        members = b.sample(space.users, b.rng.randint(min(3, len(space.users)), min(10, len(space.users))))
+        owner = members[0]
+        team = b.pick(space.teams) if space.teams else None
+        start = created + b.rng.randint(0, 20) * DAY_MS
+        project: Record = {
+            "gid": gid,
+            "resource_type": "project",
+            "name": name,
+            "archived": is_archived,
+            "color": b.pick(words.COLORS),
+            "icon": b.pick(("list", "board", "rocket", "calendar", "star", "globe")),
+            "created_at": iso(created),
+            "current_status": None,
+            "current_status_update": None,
+            "custom_field_settings": [],
+            "default_view": b.pick(("list", "board", "timeline", "calendar")),
+            "due_date": None,
+            "due_on": None,
+            "html_notes": html(f"Plan and track everything for <strong>{name}</strong>."),
+            "members": [ref(u) for u in members],
+            "modified_at": iso(b.later(created, 200)),
+            "notes": f"Plan and track everything for {name}.",
+            "public": not is_archived,
+            "privacy_setting": b.pick(("public_to_workspace", "private_to_team", "private")),
+            "start_on": day(start),
+            "default_access_level": "editor",
+            "minimum_access_level_for_customization": "editor",
+            "minimum_access_level_for_sharing": "editor",
+            "custom_fields": [],
+            "completed": is_archived,
+            "completed_at": None,
+            "completed_by": None,
+            "followers": [ref(u) for u in members[: max(1, len(members) // 2)]],
+            "owner": ref(owner),
+            "team": ref(team) if team else None,
+            "permalink_url": f"https://app.asana.com/1/{ws['gid']}/project/{gid}",
+            "project_brief": None,
+            "created_from_template": None,
+            "workspace": ref(ws),
+        }
+        project["due_on"] = project["due_date"] = day(start + b.rng.randint(30, 240) * DAY_MS)
+        if is_archived:
+            project["completed_at"] = project["modified_at"]
+            project["completed_by"] = ref(owner)
+        b.add(project)
+        space.projects.append(project)
+        _sections(b, space, project, created)
+        _settings(b, space, project, fields_per_project)
+        _project_memberships(b, project, members)
+        if b.chance(0.5):
+            brief = b.add(
+                {
+                    "gid": b.gid(),
+                    "resource_type": "project_brief",
+                    "title": f"{name} — Project Brief",
+                    "html_text": html(f"Why <em>{name}</em> matters and what done looks like."),
+                    "text": f"Why {name} matters and what done looks like.",
+                    "permalink_url": f"https://app.asana.com/1/{ws['gid']}/project/{gid}/brief",
+                    "project": ref(project),
+                }
+            )
+            project["project_brief"] = {"gid": brief["gid"], "resource_type": "project_brief"}
+
+
+def _sections(b: Builder, space: Space, project: Record, created: int) -> None:
+    names = b.sample(words.SECTIONS, b.rng.randint(3, 6))
+    space.sections[project["gid"]] = [
+        b.add(
+            {
+                "gid": b.gid(),
+                "resource_type": "section",
+                "name": name,
+                "created_at": iso(created + k * 60_000),
+                "project": ref(project),
+                "projects": [ref(project)],
+            }
+        )
+        for k, name in enumerate(names)
+    ]
+
+
+def _settings(b: Builder, space: Space, project: Record, count: int) -> None:
+    for cf in b.sample(space.custom_fields, count):
+        setting = b.add(
+            {
+                "gid": b.gid(),
+                "resource_type": "custom_field_setting",
+                "project": ref(project),
+                "is_important": b.chance(0.5),
+                "parent": ref(project),
+                "custom_field": ref(cf),
+            }
+        )
+        project["custom_field_settings"].append(
+            {"gid": setting["gid"], "resource_type": "custom_field_setting"}
+        )
+
+
+def _project_memberships(b: Builder, project: Record, members: list[Record]) -> None:
+    for k, user in enumerate(members):
+        level = "admin" if k == 0 else b.pick(("editor", "editor", "commenter", "viewer"))
+        b.add(
+            {
+                "gid": b.gid(),
+                "resource_type": "project_membership",
+                "parent": ref(project),
+                "member": ref(user),
+                "access_level": level,
+                "user": ref(user),
+                "project": ref(project),
+                "write_access": "comment_only" if level in ("commenter", "viewer") else "full_write",
+            }
+        )
+        b.add(
+            {
+                "gid": b.gid(),
+                "resource_type": "membership",
+                "resource_subtype": "project_membership",
+                "member": ref(user),
+                "parent": ref(project),
+                "role": level,
+                "access_level": level,
+                "goal": None,
+                "user": ref(user),
+                "workspace": dict(project["workspace"]),
+            }
+        )
+
+
+def task_name(b: Builder) -> str:
+    return f"{b.pick(words.TASK_VERBS)} {b.pick(words.TASK_OBJECTS)}"
