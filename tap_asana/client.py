@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 PAGE_SIZE = 100
-# An expired offset restarts the partition; more restarts than this means the listing never finishes.
+# An expired offset restarts the partition's listing; this many restarts in a row that bring no new
+# record mean the listing cannot finish (e.g. tokens expire faster than one page can be read).
 MAX_OFFSET_RESTARTS = 3
 RETRIABLE_EXCEPTIONS = (
     ConnectionResetError,
@@ -172,7 +173,7 @@ class AsanaStream(RESTStream[str]):
         values = {**self.config, **(context or {})}
         params: dict[str, Any] = {}
         if route.paginated:
-            params["limit"] = PAGE_SIZE
+            params["limit"] = int(self.config.get("page_size") or PAGE_SIZE)
             if token:
                 params["offset"] = token
         fields = self.opt_fields if route.fields else []
@@ -208,7 +209,7 @@ class AsanaStream(RESTStream[str]):
         """
         send = self.request_decorator(self._request)
         yielded: set[str] = set()
-        restarts = 0
+        restarts = yielded_at_restart = 0
         paginator: BaseAPIPaginator = AsanaPaginator() if route.paginated else SinglePagePaginator()
         with self.get_http_request_counter() as counter:
             counter.with_context(context)
@@ -223,7 +224,8 @@ class AsanaStream(RESTStream[str]):
                 try:
                     response = send(prepared, context)
                 except ExpiredOffsetError:
-                    restarts += 1
+                    restarts = restarts + 1 if len(yielded) == yielded_at_restart else 1
+                    yielded_at_restart = len(yielded)
                     if restarts > MAX_OFFSET_RESTARTS:
                         raise
                     self.logger.warning(
@@ -238,7 +240,7 @@ class AsanaStream(RESTStream[str]):
                     continue
                 except AccessDeniedError as exc:
                     self.logger.warning(
-                        "Skipping stream '%s' %s: Asana answered %s (a %s feature, or no access); "
+                        "Skipping stream '%s' %s: Asana answered %s (needs the %s tier, or no access); "
                         "the run goes on",
                         self.name,
                         self._partition_label(context),

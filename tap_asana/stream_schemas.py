@@ -31,12 +31,30 @@ def _load(name: str) -> dict[str, Any]:
 def stream_schema(name: str, context_keys: Iterable[str] = ()) -> dict[str, Any]:
     """The schema of stream `name`, with the parent ids the SDK copies into each record."""
     schema = copy.deepcopy(_load(name))
+    _open_bare_objects(schema)
     for key in context_keys:
         schema["properties"].setdefault(
             key,
             {"type": ["string", "null"], "description": "Parent id this record was read through."},
         )
     return schema
+
+
+def _open_bare_objects(node: dict[str, Any]) -> None:
+    """Give depth-limited objects (`{"type": "object"}` with no properties) an open shape.
+
+    singer-sdk 0.54.9 conforms arrays of objects by reading `properties` unconditionally
+    (`_conform_uniform_list`), so a bare object inside an array crashes record writing.
+    """
+    types = node.get("type", [])
+    types = types if isinstance(types, list) else [types]
+    if "object" in types and "properties" not in node:
+        node["properties"] = {}
+        node.setdefault("additionalProperties", True)
+    for child in node.get("properties", {}).values():
+        _open_bare_objects(child)
+    if isinstance(node.get("items"), dict):
+        _open_bare_objects(node["items"])
 
 
 def opt_field_paths(schema: dict[str, Any], prefix: str = "") -> list[str]:

@@ -72,6 +72,12 @@ class TapAsana(Tap):
         ),
         th.Property("request_timeout", th.IntegerType, default=60, description="Seconds per HTTP request."),
         th.Property(
+            "page_size",
+            th.IntegerType,
+            default=100,
+            description="`limit` of each list call (Asana's maximum, 100, unless testing pagination).",
+        ),
+        th.Property(
             "max_retries",
             th.IntegerType,
             default=8,
@@ -106,6 +112,15 @@ class TapAsana(Tap):
 
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    def load_streams(self) -> list:
+        """The SDK links each child to one parent type; also hang streams under their other parents."""
+        streams = super().load_streams()
+        by_name = {stream.name: stream for stream in streams}
+        for stream in streams:
+            for parent_name in getattr(getattr(stream, "spec", None), "other_parents", ()):
+                by_name[parent_name].child_streams.append(stream)
+        return streams
 
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]

@@ -28,10 +28,11 @@ SPECS = [
         "access_requests",
         "/access_requests",
         parent="projects",
-        params={"target": "{project_gid}"},
+        other_parents=("portfolios",),
+        params={"target": "{parent_gid}"},
         paginated=False,
         tier="premium",
-        description="Pending requests for access to each project.",
+        description="Pending requests for access to projects and portfolios (Asana lists only pending ones).",
     ),
     StreamSpec(
         "audit_log_events",

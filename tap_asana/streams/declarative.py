@@ -23,6 +23,11 @@ class StreamSpec:
     name: str
     path: str
     parent: str | None = None
+    #: Further parent streams: this stream also runs once per record of each (e.g. status updates of
+    #: projects, portfolios and goals). `{parent_gid}` in `path`/`params` is the id of that record.
+    other_parents: tuple[str, ...] = ()
+    #: A different path when the parent id is under this context key (e.g. goal stories).
+    path_by_parent_key: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
     keys: tuple[str, ...] = ("gid",)
     #: Incremental streams: the record field bookmarked, and the query parameter that filters on it.
@@ -64,12 +69,22 @@ class TableStream(AsanaStream):
         self._seen: set[str] = set()
 
     # -- request ----------------------------------------------------------------------------------
+    def parent_key(self, context: Context | None) -> str | None:
+        """The context key holding the id of the parent record (the one that is not the workspace)."""
+        return next((k for k in self.context_keys if k != WORKSPACE_KEY and (context or {}).get(k)), None)
+
+    def route_request(self, route: Route, context: Context | None, token: str | None) -> Any:
+        key = self.parent_key(context)
+        if key and context is not None:
+            context = {**context, "parent_gid": context[key]}
+        return super().route_request(route, context, token)
+
     def default_route(self, context: Context | None) -> Route:
         params: dict[str, Any] = dict(self.spec.params)
         if self.spec.since_param and (since := self.get_starting_timestamp(context)):
             params[self.spec.since_param] = format_timestamp(since)
         return Route(
-            self.spec.path,
+            self.spec.path_by_parent_key.get(self.parent_key(context) or "", self.spec.path),
             params,
             paginated=self.spec.paginated and not self.spec.single,
             records_jsonpath="$.data" if self.spec.single else "$.data[*]",
@@ -140,15 +155,18 @@ def build_stream_classes(specs: Sequence[StreamSpec]) -> list[type[TableStream]]
         if spec.name in classes:
             return classes[spec.name]
         parent = build(by_name[spec.parent]) if spec.parent else None
-        context_keys: tuple[str, ...] = spec.extra_context_keys
-        if spec.parent:
-            parent_spec = by_name[spec.parent]
+        context_keys: list[str] = []
+        for parent_name in filter(None, (spec.parent, *spec.other_parents)):
+            parent_spec = by_name[parent_name]
             private = set(parent_spec.private_child_keys) - set(spec.requires)
-            context_keys = tuple(k for k in handed_down(parent_spec) if k not in private) + context_keys
+            context_keys += [
+                k for k in handed_down(parent_spec) if k not in private and k not in context_keys
+            ]
+        context_keys += [k for k in spec.extra_context_keys if k not in context_keys]
         base = spec.cls or TableStream
         attrs: dict[str, Any] = {
             "spec": spec,
-            "context_keys": context_keys,
+            "context_keys": tuple(context_keys),
             "primary_keys": spec.keys,
             "replication_key": spec.replication_key,
             "tier": spec.tier,

@@ -9,10 +9,10 @@ SPECS = [
         "portfolios",
         "/portfolios",
         parent="workspaces",
-        params={"workspace": "{workspace_gid}", "owner": "me"},
+        params={"workspace": "{workspace_gid}"},
         child_context={"portfolio_gid": "gid"},
         tier="premium",
-        description="Portfolios the token's user owns in each workspace (Asana lists only those).",
+        description="Portfolios of each workspace: all of them for a service account, else the user's own.",
     ),
     StreamSpec(
         "portfolio_items",

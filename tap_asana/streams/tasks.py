@@ -38,6 +38,8 @@ class TasksStream(TableStream):
         self.emitted: set[str] = set()
         #: The bookmark of the partition being read: children of a task emit only what is newer.
         self.children_since: datetime | None = None
+        #: The task whose children are being synced (the SDK syncs them right after post_process).
+        self.current_task: Record | None = None
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         context = context or {}
@@ -140,6 +142,10 @@ class TasksStream(TableStream):
     def _start_date(self) -> datetime | None:
         return parse_timestamp(self.config.get("start_date"))
 
+    def post_process(self, row: Record, context: Context | None = None) -> Record | None:
+        self.current_task = super().post_process(row, context)
+        return self.current_task
+
     def get_child_context(self, record: Record, context: Context | None) -> Context | None:
         return {WORKSPACE_KEY: (context or {}).get(WORKSPACE_KEY), "task_gid": record["gid"]}
 
@@ -168,19 +174,34 @@ class TaskChildStream(TableStream):
     created_after_parent_bookmark: ClassVar[bool] = True
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
-        tasks = self._tap.streams["tasks"]
-        since = getattr(tasks, "children_since", None) if self.created_after_parent_bookmark else None
+        since = None
+        if (context or {}).get("task_gid"):
+            tasks = self._tap.streams["tasks"]
+            if not self.wanted_for(tasks.current_task):
+                return
+            if self.created_after_parent_bookmark:
+                since = tasks.children_since
         for record in self.request_records(context):
             created = parse_timestamp(record.get("created_at"))
             if since is not None and created is not None and created <= since:
                 continue
             yield record
 
+    def wanted_for(self, task: Record | None) -> bool:
+        """Whether the task can have records of this stream at all (saves a request when not)."""
+        return True
+
 
 class TimeTrackingEntriesStream(TaskChildStream):
-    """Time entries can be edited and carry no `modified_at`: every entry of a changed task is emitted."""
+    """Time entries can be edited and carry no `modified_at`: every entry of a changed task is emitted.
+
+    A task whose `actual_time_minutes` (the sum of its entries) is empty has none: no request for it.
+    """
 
     created_after_parent_bookmark = False
+
+    def wanted_for(self, task: Record | None) -> bool:
+        return task is None or bool(task.get("actual_time_minutes"))
 
 
 SPECS = [
@@ -201,17 +222,20 @@ SPECS = [
         "stories",
         "/tasks/{task_gid}/stories",
         parent="tasks",
+        other_parents=("goals",),
+        path_by_parent_key={"goal_gid": "/goals/{goal_gid}/stories"},
         replication_key="created_at",
-        description="Comments and activity of tasks changed since the last run.",
+        description="Comments and activity of tasks changed since the last run, and of every goal.",
         cls=TaskChildStream,
     ),
     StreamSpec(
         "attachments",
         "/attachments",
         parent="tasks",
-        params={"parent": "{task_gid}"},
+        other_parents=("projects", "project_briefs"),
+        params={"parent": "{parent_gid}"},
         replication_key="created_at",
-        description="Attachments of tasks changed since the last run (metadata and download URLs).",
+        description="Attachments of tasks changed since the last run, and of every project and brief.",
         cls=TaskChildStream,
     ),
 ]
