@@ -1,0 +1,158 @@
+"""`mutate` changes tasks the way Asana would record it: modified_at rules, deletions, events."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from typing import Any
+
+import pytest
+
+from asana_sandbox.datasets import load_dataset
+from asana_sandbox.mutate import mutate
+from asana_sandbox.store import Store
+
+NOW = "2026-07-01T09:30:00.000Z"
+
+
+@pytest.fixture(scope="module")
+def demo_records() -> list[dict[str, Any]]:
+    return load_dataset("demo")
+
+
+@pytest.fixture
+def store(demo_records: list[dict[str, Any]]) -> Store:
+    return Store(copy.deepcopy(demo_records))
+
+
+def snapshot(store: Store) -> dict[str, dict[str, Any]]:
+    return {t["gid"]: copy.deepcopy(t) for t in store.all("task")}
+
+
+def test_about_the_requested_fraction_of_tasks_changes(store: Store) -> None:
+    total = len(store.all("task"))
+    result = mutate(store, 0.2, random.Random(1), now=NOW)
+    touched = {
+        *result["edited"],
+        *result["commented"],
+        *result["moved"],
+        *result["deleted"],
+        *result["created"],
+        *result["created_subtasks"],
+    }
+    assert result["fraction"] == 0.2
+    assert 0.1 * total <= len(touched) <= 0.35 * total
+
+
+def test_same_rng_gives_the_same_changes(demo_records: list[dict[str, Any]]) -> None:
+    runs = []
+    for _ in range(2):
+        store = Store(copy.deepcopy(demo_records))
+        result = mutate(store, 0.3, random.Random(5), now=NOW)
+        runs.append(json.dumps([result, store.all("task"), store.all("story")], sort_keys=True))
+    assert runs[0] == runs[1]
+
+
+def test_modified_at_follows_asanas_rules(store: Store) -> None:
+    before = snapshot(store)
+    result = mutate(store, 0.5, random.Random(2), now=NOW)
+    assert result["moved"] and result["commented"] and result["edited"] and result["created_subtasks"]
+    for gid in result["moved"]:
+        task = store.get(gid, "task")
+        assert task is not None
+        if gid not in result["changed_tasks"]:  # moved and nothing else: modified_at stays
+            assert task["modified_at"] == before[gid]["modified_at"]
+        assert task["projects"] != before[gid]["projects"]
+        assert [m["project"]["gid"] for m in task["memberships"]] == [p["gid"] for p in task["projects"]]
+    for gid in [*result["commented"], *result["edited"]]:
+        assert store.get(gid, "task")["modified_at"] == NOW  # type: ignore[index]
+    for gid in result["created_subtasks"]:
+        subtask = store.get(gid, "task")
+        assert subtask is not None and subtask["created_at"] == subtask["modified_at"] == NOW
+        parent_gid = subtask["parent"]["gid"]
+        parent = store.get(parent_gid, "task")
+        if parent is not None and parent_gid not in result["changed_tasks"]:
+            assert parent["modified_at"] == before[parent_gid]["modified_at"]
+        assert parent is None or parent["num_subtasks"] == len(store.related("task", "parent", parent_gid))
+    changed = {
+        g for g, t in before.items() if store.get(g) and store.get(g)["modified_at"] != t["modified_at"]
+    }  # type: ignore[index]
+    assert changed == {g for g in result["changed_tasks"] if g in before}
+
+
+def test_a_moved_task_keeps_modified_at(store: Store) -> None:
+    for seed in range(50):
+        before = snapshot(store)
+        result = mutate(store, 0.05, random.Random(seed), now=NOW)
+        only_moved = [g for g in result["moved"] if g not in result["changed_tasks"]]
+        if only_moved:
+            task = store.get(only_moved[0], "task")
+            assert task["modified_at"] == before[task["gid"]]["modified_at"]  # type: ignore[index]
+            assert task["projects"] != before[task["gid"]]["projects"]  # type: ignore[index]
+            return
+    pytest.fail("no run moved a task")
+
+
+def test_edits_and_comments_add_stories_on_the_task(store: Store) -> None:
+    result = mutate(store, 0.3, random.Random(3), now=NOW)
+    new = [store.get(g, "story") for g in result["new_stories"]]
+    assert all(s is not None and s["created_at"] == NOW for s in new)
+    targets = {s["target"]["gid"] for s in new if s}
+    assert set(result["commented"]) <= targets
+    assert set(result["edited"]) <= targets
+    assert any(s["type"] == "system" for s in new if s)
+    assert any(s["resource_subtype"] == "comment_added" for s in new if s)
+
+
+def test_deleted_tasks_and_their_subtasks_are_gone(store: Store) -> None:
+    result = mutate(store, 0.5, random.Random(4), now=NOW)
+    assert result["deleted"]
+    for gid in result["deleted"]:
+        assert store.get(gid) is None
+    gone = set(result["deleted"])
+    for task in store.all("task"):
+        assert task["parent"] is None or store.get(task["parent"]["gid"], "task") is not None
+        assert not {d["gid"] for d in task["dependencies"] + task["dependents"]} & gone
+    assert not [s for s in store.all("story") if s["target"]["gid"] in gone]
+    assert not gone & set(result["changed_tasks"])
+
+
+def test_every_change_emits_an_event(store: Store) -> None:
+    result = mutate(store, 0.4, random.Random(6), now=NOW)
+    events = [(event, scopes) for _, event, scopes in store.events]
+    by_resource: dict[str, set[str]] = {}
+    for event, _ in events:
+        by_resource.setdefault(event["resource"]["gid"], set()).add(event["action"])
+    for gid in result["deleted"]:
+        assert "deleted" in by_resource[gid]
+    for gid in result["created"] + result["created_subtasks"] + result["new_stories"]:
+        assert "added" in by_resource[gid]
+    for gid in result["moved"]:
+        assert {"added", "removed"} <= by_resource[gid]
+    for gid in result["edited"]:
+        assert "changed" in by_resource[gid]
+    changes = [e for e, _ in events if e["action"] == "changed"]
+    assert all(e["change"]["action"] == "changed" and e["change"]["field"] for e in changes)
+    for event, scopes in events:
+        assert event["created_at"] == NOW
+        if event["resource"]["resource_type"] == "task" and event["action"] != "deleted":
+            task = store.get(event["resource"]["gid"], "task")
+            if task is not None:
+                assert task["workspace"]["gid"] in scopes
+
+
+def test_new_subtask_events_bubble_to_the_parent_chain(store: Store) -> None:
+    result = mutate(store, 0.5, random.Random(8), now=NOW)
+    gid = result["created_subtasks"][0]
+    subtask = store.get(gid, "task")
+    assert subtask is not None
+    added = [(e, s) for _, e, s in store.events if e["resource"]["gid"] == gid and e["action"] == "added"]
+    event, scopes = added[0]
+    assert event["parent"]["gid"] == subtask["parent"]["gid"]
+    assert subtask["parent"]["gid"] in scopes
+
+
+def test_fraction_must_be_in_range(store: Store) -> None:
+    with pytest.raises(ValueError, match="fraction"):
+        mutate(store, 0, random.Random(1))
