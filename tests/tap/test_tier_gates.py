@@ -1,0 +1,48 @@
+"""Paid and enterprise endpoints: a 402/403 skips that stream's partition with a warning, the run goes on."""
+
+from __future__ import annotations
+
+import logging
+
+from tests.tap.tap_runner import run_tap, tap_config
+
+GATED = [
+    "goals",
+    "goal_relationships",
+    "allocations",
+    "audit_log_events",
+    "access_requests",
+    "project_briefs",
+]
+
+
+def _workspaces(sandbox, tier: str) -> list[str]:
+    return [w["gid"] for w in sandbox.store.all("workspace") if w.get("_tier", "free") == tier]
+
+
+def test_premium_streams_skip_free_workspace_and_keep_going(sandbox, caplog) -> None:
+    (free,) = _workspaces(sandbox, "free")
+    with caplog.at_level(logging.WARNING):
+        result = run_tap(tap_config(sandbox), streams=["workspaces", "goals", "audit_log_events", "tags"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    for stream in ("goals", "audit_log_events"):
+        assert any(
+            f"Skipping stream '{stream}'" in w and f"workspace_gid={free}" in w and "402" in w
+            for w in warnings
+        ), stream
+    # The paid workspace's records are all there, and streams after the gated ones still ran.
+    paid_goals = [g["gid"] for g in sandbox.store.all("goal") if g["workspace"]["gid"] != free]
+    assert sorted(result.gids("goals")) == sorted(paid_goals)
+    assert len(result.gids("audit_log_events")) == len(sandbox.store.all("audit_log_event"))
+    assert sorted(result.gids("tags")) == sorted(t["gid"] for t in sandbox.store.all("tag"))
+
+
+def test_everything_free_still_completes(sandbox_factory, caplog) -> None:
+    sandbox = sandbox_factory(tier="free")
+    with caplog.at_level(logging.WARNING):
+        result = run_tap(tap_config(sandbox), streams=["workspaces", "projects", "sections", *GATED])
+    for stream in GATED:
+        assert result.gids(stream) == []
+    skipped = {r.getMessage().split("'")[1] for r in caplog.records if "Skipping stream" in r.getMessage()}
+    assert {"goals", "allocations", "audit_log_events", "access_requests", "project_briefs"} <= skipped
+    assert sorted(result.gids("sections")) == sorted(s["gid"] for s in sandbox.store.all("section"))
