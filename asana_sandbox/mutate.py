@@ -421,7 +421,7 @@ def _new_value(rng: random.Random, entry: Record, store: Store) -> tuple[str, An
         return key, chosen, ", ".join(o["name"] for o in chosen)
     if kind == "date":
         value = f"2026-{rng.randint(7, 12):02d}-{rng.randint(1, 28):02d}"
-        return key, {"date": value, "date_time": None}, value
+        return key, {"date": value}, value
     if kind == "people":
         users = store.all("user")
         person = _ref(rng.choice(users))

@@ -194,25 +194,31 @@ def audit_log(b: Builder, space: Space, count: int) -> None:
                     "name": actor["name"],
                     "email": actor["email"],
                 },
-                "resource": {
-                    "resource_type": kind,
-                    "resource_subtype": target.get("resource_subtype"),
-                    "gid": target["gid"],
-                    "name": target.get("name"),
-                    "email": target.get("email"),
-                },
+                "resource": _audit_resource(kind, target),
                 "details": {"old_value": None, "new_value": None},
-                "context": {
-                    "context_type": "api" if api else "web",
-                    "api_authentication_method": "personal_access_token" if api else None,
-                    "client_ip_address": f"203.0.113.{b.rng.randint(1, 254)}",
-                    "user_agent": "python-requests/2.32"
-                    if api
-                    else "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)",
-                    "oauth_app_name": None,
-                    "rule_name": None,
-                    "on_behalf_of_user_id": None,
-                },
+                "context": _audit_context(b, api),
                 "_workspace": space.workspace["gid"],
             }
         )
+
+
+def _audit_resource(kind: str, target: Record) -> Record:
+    """The audited object; keys that do not apply (email of a task, a missing subtype) are left out."""
+    out: Record = {"resource_type": kind, "gid": target["gid"], "name": target.get("name")}
+    if target.get("resource_subtype"):
+        out["resource_subtype"] = target["resource_subtype"]
+    if target.get("email"):
+        out["email"] = target["email"]
+    return out
+
+
+def _audit_context(b: Builder, api: bool) -> Record:
+    """Where the event came from; the spec documents the API-only keys as present only for API calls."""
+    context: Record = {
+        "context_type": "api" if api else "web",
+        "client_ip_address": f"203.0.113.{b.rng.randint(1, 254)}",
+        "user_agent": "python-requests/2.32" if api else "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)",
+    }
+    if api:
+        context["api_authentication_method"] = "personal_access_token"
+    return context

@@ -21,7 +21,7 @@ def custom_fields(b: Builder, space: Space, count: int) -> None:
             name = f"{name} {i // (len(CUSTOM_FIELD_TYPES) * len(names)) + 1}"
         used.add(name)
         gid = b.gid()
-        options = None
+        options: list[Record] = []
         if kind in ("enum", "multi_enum"):
             labels = words.ENUM_OPTIONS.get(name.split(" ")[0], ("One", "Two", "Three"))
             options = [
@@ -50,13 +50,13 @@ def custom_fields(b: Builder, space: Space, count: int) -> None:
                     "is_formula_field": False,
                     "date_value": None,
                     "enum_value": None,
-                    "multi_enum_values": None,
+                    "multi_enum_values": [],
                     "number_value": None,
                     "text_value": None,
                     "display_value": None,
                     "description": f"{name} of the work item.",
-                    "precision": (2 if number_format == "currency" else 0) if kind == "number" else None,
-                    "format": number_format,
+                    "precision": 2 if number_format == "currency" else 0,
+                    "format": number_format or "none",
                     "currency_code": "EUR" if number_format == "currency" else None,
                     "custom_label": None,
                     "custom_label_position": None,
@@ -65,8 +65,8 @@ def custom_fields(b: Builder, space: Space, count: int) -> None:
                     "asana_created_field": None,
                     "is_value_read_only": False,
                     "created_by": ref(b.pick(space.users)),
-                    "people_value": None,
-                    "reference_value": None,
+                    "people_value": [],
+                    "reference_value": [],
                     "html_text_value": None,
                     "privacy_setting": "public_with_guests",
                     "default_access_level": "editor",
@@ -110,7 +110,7 @@ def custom_field_value(b: Builder, cf: Record, users: list[Record], set_value: b
         display = ", ".join(o["name"] for o in chosen) or None
     elif kind == "date":
         date = day(b.when(0, SPAN_MS)) if set_value else None
-        entry["date_value"] = {"date": date, "date_time": None} if date else None
+        entry["date_value"] = {"date": date} if date else None  # date_time only for fields with a time
         display = date
     elif kind == "people":
         people = b.sample(users, b.rng.randint(1, 2)) if set_value else []
