@@ -186,6 +186,20 @@ def portfolios(b: Builder, space: Space, count: int, items: int) -> None:
         )
         portfolio["permalink_url"] = f"https://app.asana.com/0/portfolio/{portfolio['gid']}/list"
         space.portfolios.append(portfolio)
+        for cf in b.sample(space.custom_fields, 2):
+            setting = b.add(
+                {
+                    "gid": b.gid(),
+                    "resource_type": "custom_field_setting",
+                    "project": None,  # deprecated field, only set for settings on projects
+                    "is_important": True,
+                    "parent": ref(portfolio),
+                    "custom_field": ref(cf),
+                }
+            )
+            portfolio["custom_field_settings"].append(
+                {"gid": setting["gid"], "resource_type": "custom_field_setting"}
+            )
         for j, user in enumerate(members):
             level = "admin" if j == 0 else b.pick(("editor", "viewer"))
             b.add(
