@@ -1,0 +1,84 @@
+"""What the sandbox holds, per tap stream: the expected row counts, and a hand-written Singer stream of it.
+
+The Singer stream (SCHEMA from the committed `schemas/`, one RECORD per stored object, a STATE) checks a
+loader on its own, with no tap involved: every object the sandbox stores must come out as one row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from asana_sandbox.store import Store
+from tap_asana.stream_schemas import stream_schema
+
+# Tap stream -> sandbox resource type (every stream but portfolio_items, which lists portfolios' items).
+STREAM_RESOURCE_TYPES: dict[str, str] = {
+    "workspaces": "workspace",
+    "users": "user",
+    "workspace_memberships": "workspace_membership",
+    "teams": "team",
+    "team_memberships": "team_membership",
+    "projects": "project",
+    "project_memberships": "project_membership",
+    "memberships": "membership",
+    "sections": "section",
+    "tasks": "task",
+    "stories": "story",
+    "attachments": "attachment",
+    "tags": "tag",
+    "custom_fields": "custom_field",
+    "custom_field_settings": "custom_field_setting",
+    "custom_types": "custom_type",
+    "portfolios": "portfolio",
+    "portfolio_memberships": "portfolio_membership",
+    "goals": "goal",
+    "goal_relationships": "goal_relationship",
+    "time_periods": "time_period",
+    "time_tracking_entries": "time_tracking_entry",
+    "project_statuses": "project_status",
+    "status_updates": "status_update",
+    "project_briefs": "project_brief",
+    "project_templates": "project_template",
+    "task_templates": "task_template",
+    "user_task_lists": "user_task_list",
+    "allocations": "allocation",
+    "access_requests": "access_request",
+    "webhooks": "webhook",
+    "audit_log_events": "audit_log_event",
+}
+STREAMS = sorted([*STREAM_RESOURCE_TYPES, "portfolio_items"])
+
+
+def _portfolio_items(store: Store) -> Iterator[dict[str, Any]]:
+    for portfolio in store.all("portfolio"):
+        for item in portfolio.get("_items") or []:
+            yield {**item, "portfolio_gid": portfolio["gid"]}
+
+
+def stream_records(store: Store, stream: str) -> list[dict[str, Any]]:
+    if stream == "portfolio_items":
+        return list(_portfolio_items(store))
+    return [
+        {k: v for k, v in record.items() if not k.startswith("_")}
+        for record in store.all(STREAM_RESOURCE_TYPES[stream])
+    ]
+
+
+def expected_counts(store: Store) -> dict[str, int]:
+    """Rows each stream's table must hold after a full load of this store."""
+    return {stream: len(stream_records(store, stream)) for stream in STREAMS}
+
+
+def singer_messages(store: Store) -> Iterator[str]:
+    """SCHEMA, RECORDs and a STATE per stream, as a tap would write them."""
+    for stream in STREAMS:
+        keys = ["portfolio_gid", "gid"] if stream == "portfolio_items" else ["gid"]
+        schema = stream_schema(stream, ["portfolio_gid"] if stream == "portfolio_items" else [])
+        props = schema["properties"]
+        yield json.dumps({"type": "SCHEMA", "stream": stream, "schema": schema, "key_properties": keys})
+        for record in stream_records(store, stream):
+            row = {k: v for k, v in record.items() if k in props}
+            yield json.dumps({"type": "RECORD", "stream": stream, "record": row})
+    yield json.dumps({"type": "STATE", "value": {"bookmarks": {"store_streams": {"done": True}}}})

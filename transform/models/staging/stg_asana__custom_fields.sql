@@ -1,0 +1,7 @@
+select
+    gid as custom_field_gid,
+    name as custom_field_name,
+    coalesce(resource_subtype, type) as custom_field_type,
+    enabled as is_enabled
+from {{ source('asana_raw', 'custom_fields') }}
+where _sdc_deleted_at is null

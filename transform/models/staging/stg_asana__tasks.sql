@@ -1,0 +1,25 @@
+select
+    gid as task_gid,
+    name as task_name,
+    resource_subtype,
+    completed as is_completed,
+    {{ asana_timestamp('created_at') }} as created_at,
+    {{ asana_timestamp('completed_at') }} as completed_at,
+    {{ asana_timestamp('modified_at') }} as modified_at,
+    {{ asana_date('due_on') }} as due_on,
+    {{ asana_timestamp('due_at') }} as due_at,
+    {{ asana_date('start_on') }} as start_on,
+    {{ json_text('assignee', 'gid') }} as assignee_gid,
+    {{ json_text('created_by', 'gid') }} as created_by_gid,
+    {{ json_text('completed_by', 'gid') }} as completed_by_gid,
+    {{ json_text('parent', 'gid') }} as parent_task_gid,
+    {{ json_text('workspace', 'gid') }} as workspace_gid,
+    num_subtasks,
+    actual_time_minutes,
+    memberships,
+    tags,
+    followers,
+    custom_fields,
+    permalink_url
+from {{ source('asana_raw', 'tasks') }}
+where _sdc_deleted_at is null
