@@ -33,7 +33,10 @@ def _run_cli(config: dict, tmp_path) -> subprocess.CompletedProcess:
     path.write_text(json.dumps(config))
     return subprocess.run(
         [sys.executable, "-m", "tap_asana", "--config", str(path)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -95,5 +98,5 @@ def test_failed_refresh_fails_with_one_line_and_no_secrets(sandbox, tmp_path) ->
 
 
 def test_missing_credentials_name_both_options(sandbox) -> None:
-    with pytest.raises(AsanaAuthError, match="access_token.*client_id"):
+    with pytest.raises(AsanaAuthError, match=r"access_token.*client_id"):
         run_tap({"api_url": sandbox.base_url, **FAST}, streams=["workspaces"])
