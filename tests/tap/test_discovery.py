@@ -1,0 +1,102 @@
+"""Discovery and `--about`: every stream of the issue, its keys and replication, every setting."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.tap.tap_runner import tap_config
+
+ISSUE_STREAMS = {
+    "workspaces",
+    "users",
+    "workspace_memberships",
+    "teams",
+    "team_memberships",
+    "projects",
+    "project_memberships",
+    "memberships",
+    "sections",
+    "tasks",
+    "stories",
+    "attachments",
+    "tags",
+    "custom_fields",
+    "custom_field_settings",
+    "custom_types",
+    "portfolios",
+    "portfolio_items",
+    "portfolio_memberships",
+    "goals",
+    "goal_relationships",
+    "time_periods",
+    "time_tracking_entries",
+    "project_statuses",
+    "status_updates",
+    "project_briefs",
+    "project_templates",
+    "task_templates",
+    "user_task_lists",
+    "allocations",
+    "access_requests",
+    "webhooks",
+    "audit_log_events",
+}
+INCREMENTAL = {
+    "tasks": "modified_at",
+    "stories": "created_at",
+    "attachments": "created_at",
+    "time_tracking_entries": "created_at",
+    "status_updates": "created_at",
+    "audit_log_events": "created_at",
+}
+
+
+def _cli(*args: str) -> str:
+    run = subprocess.run(
+        [sys.executable, "-m", "tap_asana", *args], capture_output=True, text=True, timeout=120, check=True
+    )
+    return run.stdout
+
+
+def test_discover_lists_every_stream_with_its_replication(sandbox, tmp_path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(tap_config(sandbox)))
+    catalog = json.loads(_cli("--config", str(config), "--discover"))
+    streams = {s["tap_stream_id"]: s for s in catalog["streams"]}
+    assert set(streams) == ISSUE_STREAMS
+    for name, stream in streams.items():
+        assert stream["key_properties"][-1] == "gid"
+        if name in INCREMENTAL:
+            assert stream["replication_method"] == "INCREMENTAL"
+            assert stream["replication_key"] == INCREMENTAL[name]
+        else:
+            assert stream["replication_method"] == "FULL_TABLE", name
+    custom_field = streams["custom_fields"]["schema"]["properties"]
+    assert "enum_options" in custom_field
+
+
+def test_about_lists_settings_and_marks_secrets() -> None:
+    about = json.loads(_cli("--about", "--format", "json"))
+    settings = about["settings"]["properties"]
+    for name in (
+        "access_token",
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "start_date",
+        "workspaces",
+        "api_url",
+        "requests_per_minute",
+        "max_concurrent_requests",
+        "request_timeout",
+        "stream_maps",
+        "flattening_enabled",
+        "batch_config",
+    ):
+        assert name in settings, name
+    for secret in ("access_token", "client_secret", "refresh_token"):
+        assert settings[secret].get("secret") is True
+    assert settings["requests_per_minute"]["default"] == 150
+    assert all(settings[name].get("description") for name in ("access_token", "api_url", "workspaces"))
