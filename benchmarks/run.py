@@ -1,0 +1,120 @@
+"""`make bench`: a full and an incremental sync of the `bench` dataset, measured; JSON on stdout.
+
+The sandbox runs in this process, the tap in a child process (so its peak memory is its own). By
+default neither side throttles, which measures the tap itself; `--requests-per-minute N` sets both the
+sandbox's limit and the tap's budget to N (Asana: 150 free, 1500 paid) and measures a real-rate run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from asana_sandbox.server import SandboxServer
+from benchmarks.lower_bound import full_sync, incremental_sync
+
+UNLIMITED = 1_000_000
+
+
+def run_tap(config: dict[str, Any], state: dict | None, workdir: Path) -> dict[str, Any]:
+    """One sync in a child process: records per stream, last state, wall time and peak RSS."""
+    config_path = workdir / "config.json"
+    config_path.write_text(json.dumps(config))
+    command = [sys.executable, "-m", "tap_asana", "--config", str(config_path)]
+    if state is not None:
+        state_path = workdir / "state.json"
+        state_path.write_text(json.dumps(state))
+        command += ["--state", str(state_path)]
+    records: Counter = Counter()
+    last_state = None
+    started = time.perf_counter()
+    with (workdir / "tap.log").open("w") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1 << 16)
+        assert process.stdout is not None
+        for line in process.stdout:
+            message = json.loads(line)
+            if message["type"] == "RECORD":
+                records[message["stream"]] += 1
+            elif message["type"] == "STATE":
+                last_state = message["value"]
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"tap failed (status {status}); see {workdir / 'tap.log'}")
+    total = sum(records.values())
+    return {
+        "records_per_stream": dict(sorted(records.items())),
+        "records": total,
+        "wall_seconds": round(wall, 2),
+        "records_per_second": round(total / wall, 1) if wall else None,
+        "peak_memory_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+        "state": last_state,
+    }
+
+
+def measure(sandbox: SandboxServer, config: dict, state: dict | None, bound: dict, workdir: Path) -> dict:
+    requests.post(f"{sandbox.root_url}/_sandbox/reset", timeout=30).raise_for_status()
+    result = run_tap(config, state, workdir)
+    stats = requests.get(f"{sandbox.root_url}/_sandbox/stats", timeout=30).json()
+    made = stats["requests"]["total"]
+    lower = sum(bound.values())
+    result["http_requests"] = made
+    result["http_requests_by_status"] = stats["requests"]["by_status"]
+    result["rate_limited"] = stats["rate_limited"]
+    result["lower_bound_requests"] = lower
+    result["requests_over_lower_bound"] = round(made / lower, 3) if lower else None
+    result["lower_bound_by_stream"] = bound
+    result["minutes_at_150_rpm"] = round(made / 150, 1)
+    result["minutes_at_1500_rpm"] = round(made / 1500, 1)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="bench")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--requests-per-minute", type=int, default=None)
+    parser.add_argument("--mutate-fraction", type=float, default=0.05)
+    args = parser.parse_args()
+
+    rpm = args.requests_per_minute or UNLIMITED
+    with (
+        SandboxServer(args.dataset, seed=args.seed, requests_per_minute=rpm) as sandbox,
+        tempfile.TemporaryDirectory(prefix="tap-asana-bench-") as tmp,
+    ):
+        config = {"access_token": sandbox.token, "api_url": sandbox.base_url, "requests_per_minute": rpm}
+        full = measure(sandbox, config, None, full_sync(sandbox.store), Path(tmp))
+        mutation = requests.post(
+            f"{sandbox.root_url}/_sandbox/mutate",
+            json={"fraction": args.mutate_fraction, "seed": 7},
+            timeout=600,
+        ).json()
+        changed = set(mutation["changed_tasks"]) | set(mutation["moved"])
+        bound = incremental_sync(sandbox.store, changed)
+        incremental = measure(sandbox, config, full.pop("state"), bound, Path(tmp))
+        incremental.pop("state")
+        report = {
+            "dataset": args.dataset,
+            "seed": args.seed,
+            "requests_per_minute": args.requests_per_minute or "unlimited",
+            "objects": sandbox.store.counts(),
+            "full": full,
+            "mutation": {k: len(v) for k, v in mutation.items() if isinstance(v, list)},
+            "incremental": incremental,
+        }
+    json.dump(report, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
