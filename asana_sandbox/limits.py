@@ -55,6 +55,11 @@ class RateLimiter:
         self._reads: dict[str, int] = defaultdict(int)
         self._writes: dict[str, int] = defaultdict(int)
 
+    def in_flight(self, token: str) -> tuple[int, int]:
+        """(reads, writes) the token has in flight right now."""
+        with self._lock:
+            return self._reads.get(token, 0), self._writes.get(token, 0)
+
     @contextmanager
     def admit(self, token: str, method: str, *, search: bool = False) -> Iterator[None]:
         """Hold a concurrency slot for the request, or raise the 429 ApiError."""

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from types import TracebackType
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import (
+    LISTEN_QUEUE,
+    BaseWSGIServer,
+    WSGIRequestHandler,
+    get_sockaddr,
+    make_server,
+    select_address_family,
+)
 
 from asana_sandbox.app import API_PREFIX, SandboxApp
 from asana_sandbox.datasets import load_dataset
@@ -61,6 +69,24 @@ def build_app(
     )
 
 
+def _make_server(host: str, port: int, app: SandboxApp) -> BaseWSGIServer:
+    """A threaded server on a socket bound here, so that a busy port raises OSError.
+
+    Left to bind by itself, werkzeug prints to stderr and calls `sys.exit(1)` when the port is taken.
+    """
+    family = select_address_family(host, port)
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(get_sockaddr(host, port, family))
+        listener.listen(LISTEN_QUEUE)
+        return make_server(
+            host, port, app, threaded=True, request_handler=_QuietHandler, fd=listener.fileno()
+        )
+    finally:
+        listener.close()  # the server holds its own duplicate of the socket
+
+
 class SandboxServer:
     """A sandbox bound to a loopback port; `port=0` picks a free one."""
 
@@ -69,9 +95,7 @@ class SandboxServer:
     ) -> None:
         self.token = str(options.get("token", DEFAULT_TOKEN))
         self.app = build_app(dataset, **options)  # type: ignore[arg-type]
-        self._server: BaseWSGIServer = make_server(
-            host, port, self.app, threaded=True, request_handler=_QuietHandler
-        )
+        self._server: BaseWSGIServer = _make_server(host, port, self.app)
         self._thread: threading.Thread | None = None
 
     @property

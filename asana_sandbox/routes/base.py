@@ -139,8 +139,10 @@ class RequestContext:
         paginated: bool = True,
         max_unpaginated: int = MAX_UNPAGINATED,
         endless: bool = False,
+        full: bool = False,
         extra: dict[str, Any] | None = None,
     ) -> Response:
+        """A page of `items`; `full` renders each record's default fields (lists with no compact form)."""
         page, envelope = paginate(
             items,
             self.args,
@@ -151,7 +153,11 @@ class RequestContext:
             max_unpaginated=max_unpaginated,
             endless=endless,
         )
-        body = {"data": [render(r, self.fields, self.store) for r in page], **envelope, **(extra or {})}
+        body = {
+            "data": [render(r, self.fields, self.store, full=full) for r in page],
+            **envelope,
+            **(extra or {}),
+        }
         return json_response(body)
 
 

@@ -1,0 +1,776 @@
+"""Every sandbox route answers with bodies that the official Asana OpenAPI spec's response schemas accept.
+
+The spec is read from `<repo>/../shared/reference/asana_oas.yaml`; where it is absent the tests are skipped.
+For each route the module picks, from the sandbox's own store, parameter values that lead to actual records
+(objects that have children), then validates the 200 body twice (default fields, and every field of the
+resource type through `opt_fields`), a paginated page, and its 400/401/402/404/412/429 bodies.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import requests
+import yaml
+from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
+
+from asana_sandbox.projection import resource_fields
+from asana_sandbox.routes import ROUTES
+from asana_sandbox.routes.base import Route
+from asana_sandbox.server import SandboxServer
+from asana_sandbox.store import Store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = REPO_ROOT.parent / "shared" / "reference" / "asana_oas.yaml"
+SPEC_URI = "urn:asana-oas"
+ERROR_RESPONSE = f"{SPEC_URI}#/components/schemas/ErrorResponse"
+ROUTES_BY_ID = {f"{r.method} {r.path}": r for r in ROUTES}
+ROUTE_IDS = list(ROUTES_BY_ID)
+EVENT_ROUTES = ("GET /events", "GET /workspaces/{workspace_gid}/events")
+MAX_PROBES = 400
+TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A literal query value (as opposed to a resource type to pick a gid of)."""
+
+    value: str
+
+
+# Query parameters a route needs to answer with records: those the spec marks required, and the filter that
+# Asana insists on where the spec marks none required (`GET /tasks` needs a project, tag, section or
+# assignee+workspace; `GET /projects` a workspace or team...). A `str` value names the resource type to pick.
+QUERY: dict[str, dict[str, str | Lit]] = {
+    "/users/{user_gid}/favorites": {"resource_type": Lit("project"), "workspace": "workspace"},
+    "/users/{user_gid}/teams": {"organization": "workspace"},
+    "/users/{user_gid}/team_memberships": {"workspace": "workspace"},
+    "/users/{user_gid}/user_task_list": {"workspace": "workspace"},
+    "/workspaces/{workspace_gid}/typeahead": {"resource_type": Lit("task")},
+    "/projects": {"workspace": "workspace"},
+    "/team_memberships": {"team": "team"},
+    "/memberships": {"parent": "project"},
+    "/status_updates": {"parent": "project"},
+    "/project_templates": {"workspace": "workspace"},
+    "/custom_types": {"project": "project"},
+    "/tasks": {"project": "project"},
+    "/attachments": {"parent": "task"},
+    "/tags": {"workspace": "workspace"},
+    "/task_templates": {"project": "project"},
+    "/goals": {"workspace": "workspace"},
+    "/goal_relationships": {"supported_goal": "goal"},
+    "/time_periods": {"workspace": "workspace"},
+    "/portfolios": {"workspace": "workspace"},
+    "/portfolio_memberships": {"portfolio": "portfolio"},
+    "/time_tracking_entries": {"workspace": "workspace"},
+    "/allocations": {"workspace": "workspace"},
+    "/webhooks": {"workspace": "workspace"},
+    "/access_requests": {"target": "project|portfolio"},
+    "/events": {"resource": "project"},
+}
+
+# Routes the sandbox gates by tier (402 on a free workspace; the audit log needs Enterprise).
+TIER_GATED = (
+    "GET /goals",
+    "GET /goals/{goal_gid}",
+    "GET /goals/{goal_gid}/parentGoals",
+    "GET /tasks/{task_gid}/dependencies",
+    "GET /tasks/{task_gid}/dependents",
+    "GET /workspaces/{workspace_gid}/tasks/search",
+    "GET /workspaces/{workspace_gid}/projects/search",
+    "GET /project_briefs/{project_brief_gid}",
+    "GET /access_requests",
+    "GET /time_tracking_entries",
+    "GET /allocations",
+    "GET /allocations/{allocation_gid}",
+    "GET /workspaces/{workspace_gid}/audit_log_events",
+)
+
+# Routes whose objects the generated `demo` dataset does not contain (yet), so no 200 with records can be had
+# from it: their 200 tests are xfails that say so (reported to the dataset's owner). Once the dataset has
+# such objects the tests simply pass; the entry is then stale and should go.
+NO_DEMO_DATA = {
+    "GET /jobs/{job_gid}": "the demo dataset has no job objects",
+    "GET /organization_exports/{organization_export_gid}": (
+        "the demo dataset has no organization_export objects"
+    ),
+    "GET /workspaces/{workspace_gid}/tasks/custom_id/{custom_id}": (
+        "the demo dataset has no custom field with representation_type custom_id"
+    ),
+    **{
+        f"GET /{kind}s/{{{kind}_gid}}/custom_field_settings": (
+            f"no custom_field_setting of the demo dataset has a {kind} parent"
+        )
+        for kind in ("goal", "team")
+    },
+}
+
+
+# -- the spec ---------------------------------------------------------------------------------------------
+@dataclass
+class Spec:
+    """The official spec with string keys throughout, and a registry that resolves its `$ref`s."""
+
+    document: dict[str, Any]
+    registry: Registry = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.document = _nullable_references(self.document)
+        self.registry = Registry().with_resource(SPEC_URI, DRAFT4.create_resource(self.document))
+
+    def operation(self, route: Route) -> dict[str, Any] | None:
+        return self.document["paths"].get(route.path, {}).get(route.method.lower())
+
+    def parameters(self, route: Route) -> dict[str, dict[str, Any]]:
+        """The operation's parameters by name, path-level ones included, `$ref`s resolved."""
+        path_item = self.document["paths"][route.path]
+        found: dict[str, dict[str, Any]] = {}
+        for parameter in [
+            *path_item.get("parameters", ()),
+            *path_item[route.method.lower()].get("parameters", ()),
+        ]:
+            if "$ref" in parameter:
+                parameter = self.resolve(parameter["$ref"].removeprefix("#"))
+            found[parameter["name"]] = parameter
+        return found
+
+    def has_response(self, route: Route, status: int) -> bool:
+        operation = self.operation(route)
+        return operation is not None and str(status) in operation["responses"]
+
+    def response_schema(self, route: Route, status: int) -> str:
+        """The URI of the JSON schema of an operation's response (following a `$ref`ed response)."""
+        pointer = f"/paths/{_escape(route.path)}/{route.method.lower()}/responses/{status}"
+        response = self.document["paths"][route.path][route.method.lower()]["responses"][str(status)]
+        if "$ref" in response:
+            pointer = response["$ref"].removeprefix("#")
+            response = self.resolve(pointer)
+        assert "application/json" in response["content"], f"{route.path} {status}: no JSON response"
+        return f"{SPEC_URI}#{pointer}/content/application~1json/schema"
+
+    def error_schema(self, route: Route, status: int) -> str:
+        """The operation's schema for an error status; the general `ErrorResponse` where it lists none."""
+        if self.has_response(route, status):
+            return self.response_schema(route, status)
+        return ERROR_RESPONSE
+
+    def resolve(self, pointer: str) -> Any:
+        node: Any = self.document
+        for part in pointer.strip("/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def schema_fields(self, schema: dict[str, Any]) -> list[str]:
+        """Property names of a schema, through `$ref` and `allOf`."""
+        if "$ref" in schema:
+            return self.schema_fields(self.resolve(schema["$ref"].removeprefix("#")))
+        names = list(schema.get("properties", {}))
+        for part in schema.get("allOf", ()):
+            names.extend(n for n in self.schema_fields(part) if n not in names)
+        return names
+
+    def item_schema(self, route: Route) -> dict[str, Any]:
+        """The schema of `data` (or of its items) in the operation's 200 response."""
+        uri = self.response_schema(route, 200)
+        body = self.resolve(uri.split("#", 1)[1])
+        data = body["properties"]["data"]
+        return data.get("items", data)
+
+    def errors(self, schema_uri: str, instance: Any) -> list[Mismatch]:
+        validator = OAS30ReadValidator(
+            {"$ref": schema_uri}, registry=self.registry, format_checker=oas30_format_checker
+        )
+        found = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+        return [
+            Mismatch(*_locate(instance, e.absolute_path), e.message[:300], e.instance is None) for e in found
+        ]
+
+
+def _locate(instance: Any, path: Any) -> tuple[str, str, str]:
+    """(kind of the record, dotted field path in it, full path) of a mismatch.
+
+    The record is `data` (or an item of it) in a body, else the instance itself; its kind is its
+    `resource_type`, or `event` / `audit_log_event` for those, which have none.
+    """
+    steps = list(path)
+    full = "/".join(map(str, steps)) or "<root>"
+    node = instance
+    if isinstance(node, dict) and steps[:1] == ["data"] and "data" in node:
+        node, steps = node["data"], steps[1:]
+        if isinstance(node, list) and steps and isinstance(steps[0], int):
+            node, steps = node[steps[0]], steps[1:]
+    kind = ""
+    if isinstance(node, dict) and isinstance(node.get("resource_type"), str):
+        kind = node["resource_type"]
+    elif isinstance(node, dict) and {"action", "resource", "created_at"} <= node.keys():
+        kind = "event"
+    elif isinstance(node, dict) and {"event_type", "actor", "context"} <= node.keys():
+        kind = "audit_log_event"  # the spec's AuditLogEvent has no resource_type
+    return kind, ".".join(s for s in steps if isinstance(s, str)), full
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One way a body differs from its schema, located in the record it concerns."""
+
+    kind: str
+    field: str
+    path: str
+    message: str
+    null: bool
+
+    @property
+    def known(self) -> bool:
+        """A null the demo dataset holds against the spec's schema (NULL_WHERE_SPEC_SAYS_NOT_NULLABLE)."""
+        return self.null and self.field in NULL_WHERE_SPEC_SAYS_NOT_NULLABLE.get(self.kind, ())
+
+    @property
+    def documented(self) -> bool:
+        """A null the spec's own text describes although its schema does not allow it (NULL_IN_SPEC_TEXT)."""
+        return self.null and self.field in NULL_IN_SPEC_TEXT.get(self.kind, ())
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def _nullable_references(node: Any) -> Any:
+    """The spec with its nullable references made checkable.
+
+    The spec writes a nullable object reference as `allOf: [{$ref: X}, {nullable: true, ...}]` ("the parent of
+    this task, or `null`..."). OAS 3.0 only honours `nullable` beside a `type`, so a validator rejects the
+    null the spec describes. Such a schema becomes `anyOf: [<the allOf>, {enum: [null]}]`: the spec's intent,
+    nothing looser. Every other schema is kept as it is.
+    """
+    if isinstance(node, list):
+        return [_nullable_references(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _nullable_references(value) for key, value in node.items()}
+    parts = node.get("allOf")
+    if isinstance(parts, list) and (
+        node.get("nullable") or any(isinstance(p, dict) and p.get("nullable") for p in parts)
+    ):
+        outer = {key: value for key, value in node.items() if key not in ("allOf", "nullable")}
+        return {**outer, "anyOf": [{"allOf": parts}, {"enum": [None]}]}
+    return node
+
+
+def _escape(path: str) -> str:
+    return path.replace("~", "~0").replace("/", "~1")
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    if not SPEC_PATH.is_file():
+        pytest.skip(f"official Asana spec not found at {SPEC_PATH}; conformance test skipped")
+    with SPEC_PATH.open(encoding="utf-8") as handle:
+        raw = yaml.load(handle, Loader=yaml.CSafeLoader)
+    # YAML gives integer status codes and dates; JSON round-tripping makes every key a string for pointers.
+    return Spec(json.loads(json.dumps(raw, default=str)))
+
+
+# -- sandboxes --------------------------------------------------------------------------------------------
+class Sandbox:
+    """A started sandbox and a session with its PAT."""
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("requests_per_minute", 10_000_000)
+        self.server = SandboxServer("demo", **options).start()
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {self.server.token}"
+
+    @property
+    def store(self) -> Store:
+        return self.server.store
+
+    def get(self, path: str, params: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
+        return self.session.get(self.server.base_url + path, params=params, timeout=TIMEOUT, **kwargs)
+
+    def control(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = requests.post(f"{self.server.root_url}/_sandbox/{name}", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self) -> None:
+        self.session.close()
+        self.server.stop()
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """The demo dataset, every workspace treated as Enterprise so that tier gates pass."""
+    started = Sandbox(tier="enterprise")
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def events_sandbox() -> Iterator[Sandbox]:
+    """A separate sandbox for the Events API, whose data `POST /_sandbox/mutate` changes."""
+    started = Sandbox(tier="enterprise")
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def free_sandbox() -> Iterator[Sandbox]:
+    started = Sandbox(tier="free")
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def limited_sandbox() -> Iterator[Sandbox]:
+    """A budget of one request a minute, already spent."""
+    started = Sandbox(tier="enterprise", requests_per_minute=1)
+    started.get("/workspaces")
+    yield started
+    started.stop()
+
+
+# -- choosing a request per route -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Call:
+    """A concrete request for a route."""
+
+    route: Route
+    path_params: dict[str, str]
+    query: dict[str, str]
+
+    @property
+    def path(self) -> str:
+        return self.route.path.format(**{k: quote(v, safe="") for k, v in self.path_params.items()})
+
+
+def _path_names(route: Route) -> list[str]:
+    return re.findall(r"{(\w+)}", route.path)
+
+
+def _type_of_path_param(name: str) -> str:
+    return name.removesuffix("_gid")
+
+
+@cache
+def _reference_counts(store: Store) -> Counter[str]:
+    """How often each gid is referred to (computed once per store): objects with children come first."""
+    counts: Counter[str] = Counter()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("gid") is not None and value.get("resource_type"):
+                counts[value["gid"]] += 1
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and value.isdigit():
+            counts[value] += 1
+
+    for record in store.objects.values():
+        for key, value in record.items():
+            if key != "gid":
+                walk(value)
+    return counts
+
+
+def _candidates(store: Store, kinds: str) -> list[str]:
+    """Gids of objects of the `|`-separated types, most referred-to first; values for `custom_id`."""
+    if kinds == "custom_id":
+        return [
+            value["display_value"]
+            for task in store.all("task")
+            for value in task.get("custom_fields") or ()
+            if value.get("representation_type") == "custom_id" and value.get("display_value")
+        ]
+    counts = _reference_counts(store)
+    records = [r for kind in kinds.split("|") for r in store.all(kind)]
+    return [r["gid"] for r in sorted(records, key=lambda r: -counts[r["gid"]])]
+
+
+def _has_records(body: Any) -> bool:
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, list):
+        return bool(data)
+    # A single object; `task_counts` is legitimately `{}` without opt_fields.
+    return isinstance(data, dict)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The request chosen for a route, and whether it gives records to validate."""
+
+    sandbox: Sandbox
+    call: Call
+    records: bool
+    note: str = ""
+
+    def require_records(self) -> None:
+        """Fail (or xfail, for objects the demo dataset lacks) unless the call answers with records."""
+        if self.records:
+            return
+        key = route_id(self.call.route)
+        if key in NO_DEMO_DATA:
+            pytest.xfail(NO_DEMO_DATA[key])
+        pytest.fail(f"{key}: {self.note}")
+
+
+def find_call(sandbox: Sandbox, route: Route) -> Choice:
+    """The first combination of store objects for which the route answers 200 with records.
+
+    Without one, the first that answers 200, else the first combination: good enough for error bodies.
+    """
+    slots: list[tuple[str, str, list[str]]] = []
+    for name in _path_names(route):
+        slots.append(("path", name, _candidates(sandbox.store, _type_of_path_param(name)) or ["1"]))
+    for name, kind in QUERY.get(route.path, {}).items():
+        values = [kind.value] if isinstance(kind, Lit) else _candidates(sandbox.store, kind)
+        slots.append(("query", name, values))
+    statuses: Counter[int] = Counter()
+    fallback: Call | None = None
+    first: Call | None = None
+    for combo in itertools.islice(itertools.product(*(values for _, _, values in slots)), MAX_PROBES):
+        chosen = dict(zip((name for _, name, _ in slots), combo, strict=True))
+        path_params = {name: chosen[name] for where, name, _ in slots if where == "path"}
+        query = {name: chosen[name] for where, name, _ in slots if where == "query"}
+        call = Call(route, path_params, query)
+        first = first or call
+        response = sandbox.get(call.path, query)
+        statuses[response.status_code] += 1
+        if response.status_code == 200:
+            if _has_records(response.json()):
+                return Choice(sandbox, call, True)
+            fallback = fallback or call
+    note = (
+        f"no objects in the demo store give a 200 with records "
+        f"(tried {sum(statuses.values())} combinations, statuses {dict(statuses)})"
+    )
+    assert first is not None
+    return Choice(sandbox, fallback or first, False, note)
+
+
+def route_id(route: Route) -> str:
+    return f"{route.method} {route.path}"
+
+
+@pytest.fixture(scope="module")
+def choices() -> dict[str, Choice]:
+    """Requests already chosen, per route (they are reused by every test of the route)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def synced(events_sandbox: Sandbox) -> dict[str, Choice]:
+    """Events requests with sync tokens taken before a mutation, so that the next call has events."""
+    store = events_sandbox.store
+    pending: list[Call] = []
+    for route_key, kind, in_path in (("GET /events", "project", False), (EVENT_ROUTES[1], "workspace", True)):
+        route = ROUTES_BY_ID[route_key]
+        for gid in _candidates(store, kind):
+            path_params = {"workspace_gid": gid} if in_path else {}
+            query = {} if in_path else {"resource": gid}
+            first = events_sandbox.get(Call(route, path_params, query).path, query)
+            assert first.status_code == 412, first.text
+            pending.append(Call(route, path_params, {**query, "sync": first.json()["sync"]}))
+    events_sandbox.control("mutate", {"fraction": 0.3, "seed": 11})
+    chosen: dict[str, Choice] = {}
+    for call in pending:
+        key = route_id(call.route)
+        if key not in chosen and _has_records(events_sandbox.get(call.path, call.query).json()):
+            chosen[key] = Choice(events_sandbox, call, True)
+    for call in pending:
+        chosen.setdefault(
+            route_id(call.route), Choice(events_sandbox, call, False, "no events after POST /_sandbox/mutate")
+        )
+    return chosen
+
+
+@pytest.fixture
+def resolve(
+    request: pytest.FixtureRequest, sandbox: Sandbox, choices: dict[str, Choice]
+) -> Callable[[str], Choice]:
+    """`resolve(route_key)`: the sandbox and request to use for a route (the events ones set up lazily)."""
+
+    def get(route_key: str) -> Choice:
+        if route_key in EVENT_ROUTES:
+            return request.getfixturevalue("synced")[route_key]
+        if route_key not in choices:
+            choices[route_key] = find_call(sandbox, ROUTES_BY_ID[route_key])
+        return choices[route_key]
+
+    return get
+
+
+def all_fields(spec: Spec, route: Route, record: dict[str, Any]) -> list[str]:
+    """Every field of the record's resource type (the sandbox's table, generated from the spec)."""
+    entry = resource_fields().get(record.get("resource_type") or "")
+    if entry:
+        return list(entry["fields"])
+    return spec.schema_fields(spec.item_schema(route))
+
+
+def _records(body: dict[str, Any]) -> list[dict[str, Any]]:
+    data = body["data"]
+    return data if isinstance(data, list) else [data]
+
+
+# Fields the demo data holds as `null` although the spec declares them non-nullable. Asana itself answers
+# null for some of them (a webhook's `last_failure_at` before any failure: asana-api.md §3.5), and leaves
+# others out when they do not apply (a story's `new_enum_value` on a comment); which holds for each field is
+# not documented. Reported to the dataset's owner: a route whose only differences from the spec are these
+# is an xfail that names them; any other difference fails.
+NULL_WHERE_SPEC_SAYS_NOT_NULLABLE: dict[str, frozenset[str]] = {
+    "task": frozenset({"approval_status", "assignee_status", "external"}),
+    # Stories carry the fields of every story subtype, null where they do not apply.
+    "story": frozenset(
+        {
+            "assignee",
+            "custom_field",
+            "dependency",
+            "duplicate_of",
+            "duplicated_from",
+            "follower",
+            "html_text",
+            "new_approval_status",
+            "new_date_value",
+            "new_dates",
+            "new_enum_value",
+            "new_multi_enum_values",
+            "new_number_value",
+            "new_people_value",
+            "new_resource_subtype",
+            "new_section",
+            "new_text_value",
+            "old_approval_status",
+            "old_date_value",
+            "old_dates",
+            "old_enum_value",
+            "old_multi_enum_values",
+            "old_name",
+            "old_number_value",
+            "old_people_value",
+            "old_resource_subtype",
+            "old_section",
+            "old_text_value",
+            "project",
+            "sticker_name",
+            "story",
+            "tag",
+            "task",
+        }
+    ),
+    "attachment": frozenset({"size"}),
+    "webhook": frozenset(
+        {"failure_deletion_timestamp", "last_failure_at", "next_attempt_after", "filters.resource_subtype"}
+    ),
+    "custom_field_setting": frozenset({"project"}),  # a portfolio's setting has no project
+}
+
+
+# Nulls the spec's text announces where its schema forgets `nullable` (EventResponse: "Some events are
+# generated by the system, and will have `null` as the user"; "The parent will be `null` for other event
+# types"). The sandbox answers as the text says.
+NULL_IN_SPEC_TEXT: dict[str, frozenset[str]] = {"event": frozenset({"user", "parent"})}
+
+
+def _mismatches(spec: Spec, schema_uri: str, body: Any, what: str) -> list[tuple[str, Mismatch]]:
+    return [(what, e) for e in spec.errors(schema_uri, body) if not e.documented]
+
+
+def _verdict(mismatches: list[tuple[str, Mismatch]], schema: str) -> None:
+    """Fail on any unexplained mismatch; xfail, naming them, when the only ones are known dataset nulls."""
+    unexplained = [f"{what}: {e}" for what, e in mismatches if not e.known]
+    assert not unexplained, f"does not conform to {schema}:\n  " + "\n  ".join(unexplained)
+    if mismatches:
+        fields = sorted({f"{e.kind}.{e.field}" for _, e in mismatches})
+        pytest.xfail(f"null where the spec says not nullable (demo dataset): {', '.join(fields)}")
+
+
+def _assert_conforms(spec: Spec, schema_uri: str, body: Any, what: str) -> None:
+    _verdict(_mismatches(spec, schema_uri, body, what), schema_uri)
+
+
+def _assert_error_body(spec: Spec, schema_uri: str, response: requests.Response, what: str) -> None:
+    """The schema of an error leaves every key optional: check Asana's shape explicitly too."""
+    body = response.json()
+    assert isinstance(body.get("errors"), list) and body["errors"], body
+    assert all(isinstance(e.get("message"), str) and e["message"] for e in body["errors"]), body
+    _assert_conforms(spec, schema_uri, body, what)
+
+
+# -- tests ------------------------------------------------------------------------------------------------
+def test_every_sandbox_route_is_an_operation_of_the_spec(spec: Spec) -> None:
+    missing = [key for key, route in ROUTES_BY_ID.items() if spec.operation(route) is None]
+    assert not missing, f"routes the official spec does not have: {missing}"
+
+
+@pytest.mark.parametrize("route_key", ROUTE_IDS)
+def test_default_response_conforms_to_spec(spec: Spec, resolve: Callable, route_key: str) -> None:
+    choice = resolve(route_key)
+    choice.require_records()
+    call = choice.call
+    response = choice.sandbox.get(call.path, call.query)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "data" in body
+    _assert_conforms(spec, spec.response_schema(call.route, 200), body, f"{route_key} {call.query}")
+
+
+@pytest.mark.parametrize("route_key", ROUTE_IDS)
+def test_opt_fields_response_conforms_to_spec(spec: Spec, resolve: Callable, route_key: str) -> None:
+    choice = resolve(route_key)
+    choice.require_records()
+    call = choice.call
+    first = _records(choice.sandbox.get(call.path, call.query).json())[0]
+    fields = all_fields(spec, call.route, first)
+    response = choice.sandbox.get(call.path, {**call.query, "opt_fields": ",".join(fields)})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    schema_uri = spec.response_schema(call.route, 200)
+    found = _mismatches(spec, schema_uri, body, f"{route_key} with all opt_fields")
+    # A list's item schema is the compact one, which leaves opt-in fields unchecked: check every record
+    # against the full schema of its type too.
+    for record in _records(body):
+        entry = resource_fields().get(record.get("resource_type") or "")
+        if entry:
+            record_schema = f"{SPEC_URI}#/components/schemas/{entry['schema']}"
+            found += _mismatches(
+                spec, record_schema, record, f"record {record.get('gid')} ({entry['schema']})"
+            )
+    _verdict(found, schema_uri)
+
+
+def test_paginated_responses_conform_to_spec(spec: Spec, resolve: Callable) -> None:
+    """Every list the spec paginates answers `limit=1` with a `next_page` the spec's `NextPage` accepts."""
+    problems: list[str] = []
+    paginated = [key for key, route in ROUTES_BY_ID.items() if "limit" in spec.parameters(route)]
+    assert len(paginated) > 40, paginated
+    for route_key in paginated:
+        choice = resolve(route_key)
+        call = choice.call
+        response = choice.sandbox.get(call.path, {**call.query, "limit": "1"})
+        body = response.json()
+        if response.status_code != 200 or "next_page" not in body:
+            problems.append(f"{route_key}: {response.status_code} without next_page: {response.text[:200]}")
+            continue
+        errors = spec.errors(spec.response_schema(call.route, 200), body)
+        problems.extend(f"{route_key}: {e}" for e in errors if not e.known and not e.documented)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("route_key", ROUTE_IDS)
+def test_unauthorized_response_conforms_to_spec(spec: Spec, resolve: Callable, route_key: str) -> None:
+    choice = resolve(route_key)
+    call = choice.call
+    response = requests.get(
+        choice.sandbox.server.base_url + call.path,
+        params=call.query,
+        headers={"Authorization": "Bearer not-a-token"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 401, response.text
+    _assert_error_body(spec, spec.error_schema(call.route, 401), response, f"{route_key} 401")
+
+
+def _without_object(call: Call) -> tuple[str, dict[str, str]]:
+    """The call with its first object id replaced by one that does not exist."""
+    for name in _path_names(call.route):
+        if name != "custom_id":
+            return Call(call.route, {**call.path_params, name: "404404404404"}, call.query).path, call.query
+    name = next(n for n, kind in QUERY.get(call.route.path, {}).items() if not isinstance(kind, Lit))
+    return call.path, {**call.query, name: "404404404404"}
+
+
+# Routes naming an object, in their path or in a query parameter: an unknown gid there is a 404.
+NAMING_AN_OBJECT = [
+    key
+    for key, route in ROUTES_BY_ID.items()
+    if "{" in route.path or any(not isinstance(k, Lit) for k in QUERY.get(route.path, {}).values())
+]
+# Routes whose QUERY entry only picks a filter the API does not need (a list without it is still answered).
+OPTIONAL_QUERY = ("/tags",)
+# Routes that answer 400 "<param>: Missing input" without the first parameter of their QUERY entry.
+WITH_REQUIRED_QUERY = [
+    key for key, route in ROUTES_BY_ID.items() if route.path in QUERY and route.path not in OPTIONAL_QUERY
+]
+
+
+def test_query_table_covers_every_required_parameter_of_the_spec(spec: Spec) -> None:
+    missing = [
+        f"{key} ?{name}"
+        for key, route in ROUTES_BY_ID.items()
+        for name, parameter in spec.parameters(route).items()
+        if parameter.get("in") == "query"
+        and parameter.get("required")
+        and name not in QUERY.get(route.path, {})
+    ]
+    assert not missing, f"required by the spec but not in QUERY: {missing}"
+
+
+@pytest.mark.parametrize("route_key", NAMING_AN_OBJECT)
+def test_not_found_response_conforms_to_spec(spec: Spec, resolve: Callable, route_key: str) -> None:
+    choice = resolve(route_key)
+    call = choice.call
+    response = choice.sandbox.get(*_without_object(call))
+    assert response.status_code == 404, response.text
+    _assert_error_body(spec, spec.error_schema(call.route, 404), response, f"{route_key} 404")
+
+
+@pytest.mark.parametrize("route_key", WITH_REQUIRED_QUERY)
+def test_bad_request_response_conforms_to_spec(spec: Spec, resolve: Callable, route_key: str) -> None:
+    route = ROUTES_BY_ID[route_key]
+    required = [n for n, p in spec.parameters(route).items() if p.get("in") == "query" and p.get("required")]
+    dropped = required[0] if required else next(iter(QUERY[route.path]))
+    choice = resolve(route_key)
+    call = choice.call
+    response = choice.sandbox.get(call.path, {k: v for k, v in call.query.items() if k != dropped})
+    assert response.status_code == 400, response.text
+    _assert_error_body(spec, spec.error_schema(route, 400), response, f"{route_key} 400")
+
+
+@pytest.mark.parametrize("route_key", ROUTE_IDS)
+def test_rate_limited_response_conforms_to_spec(
+    spec: Spec, resolve: Callable, limited_sandbox: Sandbox, route_key: str
+) -> None:
+    call = resolve(route_key).call
+    response = limited_sandbox.get(call.path, call.query)
+    assert response.status_code == 429, response.text
+    assert response.headers["Retry-After"].isdigit()
+    _assert_error_body(spec, ERROR_RESPONSE, response, f"{route_key} 429")
+
+
+@pytest.mark.parametrize("route_key", TIER_GATED)
+def test_payment_required_response_conforms_to_spec(
+    spec: Spec, resolve: Callable, free_sandbox: Sandbox, route_key: str
+) -> None:
+    route = ROUTES_BY_ID[route_key]
+    call = resolve(route_key).call
+    response = free_sandbox.get(call.path, call.query)
+    assert response.status_code == 402, response.text
+    _assert_error_body(spec, spec.error_schema(route, 402), response, f"{route_key} 402")
+
+
+@pytest.mark.parametrize("route_key", EVENT_ROUTES)
+def test_events_without_sync_token_answer_a_412_that_conforms_to_spec(
+    spec: Spec, resolve: Callable, route_key: str
+) -> None:
+    choice = resolve(route_key)
+    call = choice.call
+    response = choice.sandbox.get(call.path, {k: v for k, v in call.query.items() if k != "sync"})
+    assert response.status_code == 412, response.text
+    assert isinstance(response.json().get("sync"), str) and response.json()["sync"]
+    # Only getEvents documents its 412; the workspace stream's is described in text only, with the same body.
+    schema_uri = spec.response_schema(ROUTES_BY_ID["GET /events"], 412)
+    _assert_error_body(spec, schema_uri, response, f"{route_key} 412")
