@@ -160,6 +160,17 @@ class AsanaStream(RESTStream[str]):
         added = set(getattr(self, "context_keys", ()))
         return [p for p in opt_field_paths(self.schema) if p.split(".", 1)[0] not in added]
 
+    def _write_schema_message(self) -> None:
+        """Send the SCHEMA once per run.
+
+        singer-sdk 0.54.9 sends it again for every parent context: once per task for `stories`, which
+        for 24k tasks is ~330 MB of identical 13 kB messages. The schema cannot change within a run.
+        """
+        if getattr(self, "_schema_sent", False):
+            return
+        self._schema_sent = True
+        super()._write_schema_message()
+
     # -- requests ---------------------------------------------------------------------------------
     def default_route(self, context: Context | None) -> Route:
         return Route(

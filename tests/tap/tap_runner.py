@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
@@ -26,6 +26,7 @@ class SyncResult:
     records: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     states: list[dict] = field(default_factory=list)
     schemas: dict[str, dict] = field(default_factory=dict)
+    schema_messages: Counter = field(default_factory=Counter)
     error: BaseException | None = None
 
     def gids(self, stream: str) -> list[str]:
@@ -74,5 +75,6 @@ def run_tap(
             result.states.append(message["value"])
         elif message["type"] == "SCHEMA":
             result.schemas[message["stream"]] = message["schema"]
+            result.schema_messages[message["stream"]] += 1
     result.tap = tap  # type: ignore[attr-defined]
     return result

@@ -55,3 +55,9 @@ def test_requests_ask_every_schema_property_and_pages_of_100(sandbox) -> None:
     assert "display_value" in record["custom_fields"][0]
     listed = sandbox.get("/tasks", project=record["project_gid"], limit=100).json()
     assert "next_page" in listed
+
+
+def test_each_schema_is_sent_once_per_run(sandbox) -> None:
+    result = run_tap(tap_config(sandbox), streams=["tasks", "stories", "attachments"])
+    assert len(result.records["stories"]) > 1
+    assert dict(result.schema_messages) == {"tasks": 1, "stories": 1, "attachments": 1}
