@@ -113,6 +113,8 @@ def _user_task_list(ctx: RequestContext, user_gid: str) -> Response:
 
 
 TYPEAHEAD_TYPES = (
+    "actor",
+    "agent",
     "custom_field",
     "goal",
     "project",
@@ -123,6 +125,8 @@ TYPEAHEAD_TYPES = (
     "team",
     "user",
 )
+# `actor` finds anyone who can act (users and AI agents); the sandbox has no agents, so `agent` finds none.
+_TYPEAHEAD_KINDS = {"actor": ("user", "agent")}
 
 
 def _typeahead(ctx: RequestContext, workspace_gid: str) -> Response:
@@ -141,7 +145,8 @@ def _typeahead(ctx: RequestContext, workspace_gid: str) -> Response:
     query = ctx.args.get("query", "").lower()
     matches = [
         r
-        for r in ctx.store.all(resource_type)
+        for kind in _TYPEAHEAD_KINDS.get(resource_type, (resource_type,))
+        for r in ctx.store.all(kind)
         if query in (r.get("name") or "").lower() and ctx.workspace_of(r) in (workspace["gid"], None)
     ]
     return json_response({"data": [render(r, ctx.fields, ctx.store) for r in matches[:count]]})

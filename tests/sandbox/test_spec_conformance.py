@@ -774,3 +774,88 @@ def test_events_without_sync_token_answer_a_412_that_conforms_to_spec(
     # Only getEvents documents its 412; the workspace stream's is described in text only, with the same body.
     schema_uri = spec.response_schema(ROUTES_BY_ID["GET /events"], 412)
     _assert_error_body(spec, schema_uri, response, f"{route_key} 412")
+
+
+# Spec tags whose objects are outside the sandbox's scope (asana-api.md §2: "Tags in the spec that are not in
+# your list").
+OUT_OF_SCOPE_TAGS = {
+    "Agents",
+    "Budgets",
+    "Ooo entries",
+    "Project portfolio settings",
+    "Rates",
+    "Reactions",
+    "Roles",
+    "Time tracking categories",
+    "Timesheet approval statuses",
+}
+
+
+def test_every_get_operation_of_the_objects_in_scope_is_a_sandbox_route(spec: Spec) -> None:
+    missing = [
+        f"GET {path} ({operation['tags'][0]})"
+        for path, item in spec.document["paths"].items()
+        if (operation := item.get("get")) is not None
+        and not set(operation.get("tags", ())) & OUT_OF_SCOPE_TAGS
+        and f"GET {path}" not in ROUTES_BY_ID
+    ]
+    assert not missing, f"GET operations of the spec the sandbox does not answer: {missing}"
+
+
+def test_every_enumerated_query_value_of_the_spec_is_accepted(spec: Spec, resolve: Callable) -> None:
+    """The sandbox must not refuse what Asana accepts: each `enum` value or boolean of a query parameter."""
+    refused: list[str] = []
+    for route_key, route in ROUTES_BY_ID.items():
+        choice = resolve(route_key)
+        if not choice.records:
+            continue
+        for name, parameter in spec.parameters(route).items():
+            schema = parameter.get("schema", {})
+            values = schema.get("enum") or schema.get("items", {}).get("enum") or []
+            if schema.get("type") == "boolean":
+                values = ["true", "false"]
+            if parameter.get("in") != "query" or name == "opt_fields":
+                continue
+            for value in values:
+                query = {**choice.call.query, name: str(value)}
+                response = choice.sandbox.get(choice.call.path, query)
+                if response.status_code != 200:
+                    refused.append(
+                        f"{route_key} ?{name}={value}: {response.status_code} {response.text[:150]}"
+                    )
+    assert not refused, "\n".join(refused)
+
+
+# Values a client may send by mistake; whatever the route, the answer is a 4xx in Asana's shape (or a 200).
+MALFORMED = {
+    "limit": ["", "0", "1e2", "-3", "٣"],
+    "offset": ["", "%%%", "eyJ9", "eyJwIjoiYSIsInQiOjF9"],
+    "opt_fields": ["", ",,,", "..", "this.", "gid.gid.gid", "assignee.assignee.assignee"],
+    "completed_since": ["", "bad", "2020-02-30"],
+    "modified_since": ["bad"],
+    "archived": ["", "1"],
+    "sync": ["", "x", "eyJzIjotMSwiciI6IjEiLCJ0IjoxfQ"],
+    "count": ["x", "0", "1000"],
+    "resource_type": ["", "workspace"],
+    "sort_by": ["x"],
+    "start_on": ["x"],
+    "start_at": ["x"],
+    "created_since": ["x"],
+    "user": ["x"],
+}
+
+
+@pytest.mark.parametrize("route_key", ROUTE_IDS)
+def test_malformed_query_values_are_never_a_server_error(resolve: Callable, route_key: str) -> None:
+    choice = resolve(route_key)
+    failures: list[str] = []
+    for name, values in MALFORMED.items():
+        for value in values:
+            response = choice.sandbox.get(choice.call.path, {**choice.call.query, name: value})
+            if response.status_code >= 500:
+                failures.append(f"?{name}={value!r}: {response.status_code} {response.text[:150]}")
+            elif response.status_code >= 400 and response.status_code != 412:
+                errors = response.json().get("errors")
+                if not (isinstance(errors, list) and errors and errors[0].get("message")):
+                    failures.append(f"?{name}={value!r}: {response.status_code} not in Asana's shape")
+    assert not failures, "\n".join(failures)
