@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -147,6 +148,14 @@ class AsanaStream(RESTStream[str]):
         return self._tap.authenticator
 
     @property
+    def requests_session(self) -> requests.Session:
+        """One session per thread: task children are fetched from a thread pool (see `TasksStream`)."""
+        local = self.__dict__.setdefault("_thread_local", threading.local())
+        if getattr(local, "session", None) is None:
+            local.session = requests.Session()
+        return local.session
+
+    @property
     def timeout(self) -> int:
         return int(self.config.get("request_timeout") or 300)
 
@@ -213,7 +222,12 @@ class AsanaStream(RESTStream[str]):
         yield from self.fetch(self.default_route(context), context)
 
     def fetch(self, route: Route, context: Context | None) -> Iterator[dict]:
-        """All records of one list call, across pages.
+        """All records of one list call, across pages."""
+        for page in self.fetch_pages(route, context):
+            yield from page
+
+    def fetch_pages(self, route: Route, context: Context | None) -> Iterator[list[dict]]:
+        """The records of one list call, page by page.
 
         402/403 end the partition with a warning; an expired offset restarts it and skips the records
         already yielded, so the partition neither loses nor repeats records.
@@ -264,13 +278,15 @@ class AsanaStream(RESTStream[str]):
                 records = list(extract_jsonpath(route.records_jsonpath, response.json()))
                 if not records and not paginator.continue_if_empty(response):
                     break
+                page = []
                 for record in records:
                     gid = record.get("gid") if isinstance(record, dict) else None
                     if gid is not None:
                         if gid in yielded:
                             continue
                         yielded.add(gid)
-                    yield record
+                    page.append(record)
+                yield page
                 paginator.advance(response)
 
     def request_json(self, route: Route, context: Context | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import Any
 
@@ -108,6 +109,13 @@ class TapAsana(Tap):
         return RateLimiter(
             int(self.config.get("requests_per_minute") or 150),
             int(self.config.get("max_concurrent_requests") or 10),
+        )
+
+    @cached_property
+    def executor(self) -> ThreadPoolExecutor:
+        """Workers that fetch the children of a page of tasks while the main thread emits them."""
+        return ThreadPoolExecutor(
+            max_workers=int(self.config.get("max_concurrent_requests") or 10), thread_name_prefix="tap-asana"
         )
 
     def discover_streams(self) -> list:

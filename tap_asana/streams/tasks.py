@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -69,18 +70,18 @@ class TasksStream(TableStream):
         if since:
             params["modified_since"] = format_timestamp(since)
         walk_subtasks = not valid
-        for task in self.fetch(Route("/tasks", params), context):
-            if (
-                bookmark
-                and parse_timestamp(task.get("modified_at")) == bookmark
-                and task["gid"] not in changed
-            ):
-                continue  # emitted by the last run: `modified_since` is inclusive
-            yield from self._with_subtasks(task, context, walk=walk_subtasks)
-        for gid in sorted(changed - self.emitted):
-            task = self._fetch_task(gid, context)
-            if task is not None:
-                yield from self._with_subtasks(task, context, walk=False)
+        for page in self.fetch_pages(Route("/tasks", params), context):
+            # `modified_since` is inclusive: the task at the bookmark was emitted by the last run.
+            todo = [
+                task
+                for task in page
+                if not bookmark
+                or parse_timestamp(task.get("modified_at")) != bookmark
+                or task["gid"] in changed
+            ]
+            yield from self._emit_page(todo, context, walk=walk_subtasks)
+        named = [task for gid in sorted(changed - self.emitted) if (task := self._fetch_task(gid, context))]
+        yield from self._emit_page(named, context, walk=False)
         # Stored with the partition's state, which the SDK writes once the partition is complete.
         state[SYNC_TOKEN_KEY] = next_token
 
@@ -113,25 +114,44 @@ class TasksStream(TableStream):
         params: dict[str, Any] = {"assignee": context["assignee_gid"], "workspace": context[WORKSPACE_KEY]}
         if since:
             params["modified_since"] = format_timestamp(since)
-        for task in self.fetch(Route("/tasks", params), context):
-            # Tasks in a project (and their subtasks) belong to the project partitions.
-            if task.get("projects") or task.get("parent"):
-                continue
-            if bookmark and parse_timestamp(task.get("modified_at")) == bookmark:
-                continue
-            yield from self._with_subtasks(task, context, walk=True)
+        for page in self.fetch_pages(Route("/tasks", params), context):
+            todo = [
+                task
+                for task in page
+                # Tasks in a project (and their subtasks) belong to the project partitions.
+                if not task.get("projects")
+                and not task.get("parent")
+                and not (bookmark and parse_timestamp(task.get("modified_at")) == bookmark)
+            ]
+            yield from self._emit_page(todo, context, walk=True)
 
     # -- shared -----------------------------------------------------------------------------------
-    def _with_subtasks(self, task: dict, context: Context, *, walk: bool) -> Iterator[dict]:
-        """The task unless already emitted this run, then (when walking) its subtasks at every depth."""
-        if task["gid"] in self.emitted:
+    def _emit_page(self, tasks: list[dict], context: Context, *, walk: bool) -> Iterator[dict]:
+        """Tasks not yet emitted this run, each followed (when walking) by its subtasks at every depth.
+
+        The children of the page's tasks (stories, attachments ...) are requested concurrently first;
+        the SDK then syncs them task by task, in order, from those answers.
+        """
+        todo = [task for task in tasks if task["gid"] not in self.emitted]
+        self._prefetch_children(todo, context)
+        for task in todo:
+            if task["gid"] in self.emitted:
+                continue
+            self.emitted.add(task["gid"])
+            yield task
+            if walk and task.get("num_subtasks"):
+                route = Route(f"/tasks/{task['gid']}/subtasks")
+                for page in self.fetch_pages(route, context):
+                    yield from self._emit_page(page, context, walk=True)
+
+    def _prefetch_children(self, tasks: list[dict], context: Context) -> None:
+        if int(self.config.get("max_concurrent_requests") or 10) <= 1:
             return
-        self.emitted.add(task["gid"])
-        yield task
-        if walk and task.get("num_subtasks"):
-            route = Route(f"/tasks/{task['gid']}/subtasks")
-            for subtask in self.fetch(route, context):
-                yield from self._with_subtasks(subtask, context, walk=True)
+        for child in self.child_streams:
+            if isinstance(child, TaskChildStream) and child.selected:
+                for task in tasks:
+                    if child.wanted_for(task):
+                        child.prefetch({WORKSPACE_KEY: context.get(WORKSPACE_KEY), "task_gid": task["gid"]})
 
     def _fetch_task(self, gid: str, context: Context) -> dict | None:
         try:
@@ -173,15 +193,29 @@ class TaskChildStream(TableStream):
     state_partitioning_keys: ClassVar[list[str]] = [WORKSPACE_KEY]
     created_after_parent_bookmark: ClassVar[bool] = True
 
+    def __init__(self, tap: Tap) -> None:
+        super().__init__(tap)
+        self._prefetched: dict[str, Future] = {}
+
+    def prefetch(self, context: Context) -> None:
+        """Start reading this task's records in the tap's thread pool (see `TasksStream`)."""
+        if context["task_gid"] not in self._prefetched:
+            self._prefetched[context["task_gid"]] = self._tap.executor.submit(
+                lambda: list(self.request_records(context))
+            )
+
     def get_records(self, context: Context | None) -> Iterable[dict]:
         since = None
-        if (context or {}).get("task_gid"):
+        records: Iterable[dict] | None = None
+        if task_gid := (context or {}).get("task_gid"):
             tasks = self._tap.streams["tasks"]
             if not self.wanted_for(tasks.current_task):
                 return
             if self.created_after_parent_bookmark:
                 since = tasks.children_since
-        for record in self.request_records(context):
+            if (future := self._prefetched.pop(task_gid, None)) is not None:
+                records = future.result()
+        for record in records if records is not None else self.request_records(context):
             created = parse_timestamp(record.get("created_at"))
             if since is not None and created is not None and created <= since:
                 continue
