@@ -193,7 +193,7 @@ class AsanaStream(RESTStream[str]):
         values = {**self.config, **(context or {})}
         params: dict[str, Any] = {}
         if route.paginated:
-            params["limit"] = int(self.config.get("page_size") or PAGE_SIZE)
+            params["limit"] = min(PAGE_SIZE, max(1, int(self.config.get("page_size") or PAGE_SIZE)))
             if token:
                 params["offset"] = token
         fields = self.opt_fields if route.fields else []
@@ -263,6 +263,16 @@ class AsanaStream(RESTStream[str]):
                     )
                     paginator = AsanaPaginator()
                     continue
+                except NotFoundError:
+                    if context is None:
+                        raise
+                    # The parent was deleted (or hidden) between being listed and being read.
+                    self.logger.warning(
+                        "Skipping stream '%s' %s: the parent no longer exists (404); the run goes on",
+                        self.name,
+                        self._partition_label(context),
+                    )
+                    return
                 except AccessDeniedError as exc:
                     self.logger.warning(
                         "Skipping stream '%s' %s: Asana answered %s (needs the %s tier, or no access); "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -186,8 +186,3 @@ def build_stream_classes(specs: Sequence[StreamSpec]) -> list[type[TableStream]]
 
 def _class_name(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_")) + "Stream"
-
-
-def iter_specs(*groups: Iterable[StreamSpec]) -> Iterator[StreamSpec]:
-    for group in groups:
-        yield from group

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from tap_asana.tap import TapAsana
 from tests.tap.tap_runner import run_tap, tap_config
 
 GATED = [
@@ -46,3 +47,12 @@ def test_everything_free_still_completes(sandbox_factory, caplog) -> None:
     skipped = {r.getMessage().split("'")[1] for r in caplog.records if "Skipping stream" in r.getMessage()}
     assert {"goals", "allocations", "audit_log_events", "access_requests", "project_briefs"} <= skipped
     assert sorted(result.gids("sections")) == sorted(s["gid"] for s in sandbox.store.all("section"))
+
+
+def test_parent_deleted_mid_run_skips_its_partition(sandbox, caplog) -> None:
+    tap = TapAsana(config=tap_config(sandbox))
+    sections = tap.streams["sections"]
+    context = {"workspace_gid": sandbox.store.all("workspace")[0]["gid"], "project_gid": "1999999999999999"}
+    with caplog.at_level(logging.WARNING):
+        assert list(sections.get_records(context)) == []
+    assert any("no longer exists (404)" in r.getMessage() for r in caplog.records)
