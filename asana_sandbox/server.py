@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 
+STOP_POLL_SECONDS = 0.05
+
+
 class _QuietHandler(WSGIRequestHandler):
     """Request lines go to the `asana_sandbox.access` logger at DEBUG, not to stderr."""
 
@@ -112,7 +115,13 @@ class SandboxServer:
         return self.root_url + API_PREFIX
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="asana-sandbox", daemon=True)
+        # A short poll interval: stop() waits for the loop to notice, and tests start and stop many sandboxes.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": STOP_POLL_SECONDS},
+            name="asana-sandbox",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

@@ -828,20 +828,18 @@ def test_every_enumerated_query_value_of_the_spec_is_accepted(spec: Spec, resolv
 
 # Values a client may send by mistake; whatever the route, the answer is a 4xx in Asana's shape (or a 200).
 MALFORMED = {
-    "limit": ["", "0", "1e2", "-3", "٣"],
-    "offset": ["", "%%%", "eyJ9", "eyJwIjoiYSIsInQiOjF9"],
-    "opt_fields": ["", ",,,", "..", "this.", "gid.gid.gid", "assignee.assignee.assignee"],
-    "completed_since": ["", "bad", "2020-02-30"],
+    "limit": ["0", "x"],
+    "offset": ["%%%", "eyJwIjoiYSIsInQiOjF9"],
+    "opt_fields": [",,,", "assignee.assignee.assignee"],
+    "completed_since": ["2020-02-30"],
     "modified_since": ["bad"],
-    "archived": ["", "1"],
-    "sync": ["", "x", "eyJzIjotMSwiciI6IjEiLCJ0IjoxfQ"],
-    "count": ["x", "0", "1000"],
-    "resource_type": ["", "workspace"],
+    "archived": ["1"],
+    "sync": ["eyJzIjotMSwiciI6IjEiLCJ0IjoxfQ"],
+    "count": ["x"],
+    "resource_type": ["workspace"],
     "sort_by": ["x"],
     "start_on": ["x"],
-    "start_at": ["x"],
     "created_since": ["x"],
-    "user": ["x"],
 }
 
 
