@@ -11,7 +11,8 @@ from asana_sandbox.projection import render
 from asana_sandbox.routes.base import RequestContext, Route, children, get_one, listing, ref_gid
 from asana_sandbox.store import Record
 
-# `GET /workspaces/{g}/users` and `/teams/{g}/users` are not paginated: alphabetical, capped at 2,000.
+# `GET /workspaces/{g}/users` and `/teams/{g}/users` are not paginated: alphabetical, capped at 2,000
+# ("Results are sorted alphabetically and limited to 2000"), never "too large".
 USER_LIST_CAP = 2000
 
 
@@ -34,7 +35,8 @@ def _alphabetical(users: Sequence[Record | None]) -> list[Record]:
 
 def _workspace_users(ctx: RequestContext, workspace_gid: str) -> Response:
     workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
-    return ctx.page(_alphabetical(ctx.store.related("user", "workspaces", workspace["gid"])), paginated=False)
+    users = _alphabetical(ctx.store.related("user", "workspaces", workspace["gid"]))
+    return ctx.page(users, paginated=False, max_unpaginated=USER_LIST_CAP)
 
 
 def _team_users(ctx: RequestContext, team_gid: str) -> Response:
@@ -42,7 +44,7 @@ def _team_users(ctx: RequestContext, team_gid: str) -> Response:
     members = [
         ctx.store.get(ref_gid(m["user"])) for m in ctx.store.related("team_membership", "team", team["gid"])
     ]
-    return ctx.page(_alphabetical(members), paginated=False)
+    return ctx.page(_alphabetical(members), paginated=False, max_unpaginated=USER_LIST_CAP)
 
 
 def _workspace_user(ctx: RequestContext, workspace_gid: str, user_gid: str) -> Response:

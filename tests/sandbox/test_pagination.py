@@ -146,3 +146,36 @@ def test_a_list_of_1000_records_without_limit_is_answered(sandbox_factory, tmp_p
     response = big.get("/workspaces/1/tags")
     assert response.status_code == 200
     assert len(response.json()["data"]) == 1000
+
+
+def _dataset_with_users(directory: Path, count: int) -> str:
+    workspace = {"gid": "1", "resource_type": "workspace", "name": "Big", "is_organization": True}
+    users = [
+        {
+            "gid": str(100 + i),
+            "resource_type": "user",
+            "name": f"User {count - i:05d}",  # created in reverse alphabetical order
+            "email": f"user{i}@big.example.com",
+            "workspaces": [{"gid": "1", "resource_type": "workspace", "name": "Big"}],
+        }
+        for i in range(count)
+    ]
+    path = directory / f"users-{count}.json"
+    path.write_text(json.dumps([workspace, *users]), encoding="utf-8")
+    return str(path)
+
+
+def test_workspace_users_are_alphabetical_and_capped_at_2000_never_too_large(
+    sandbox_factory, tmp_path
+) -> None:
+    big = sandbox_factory(_dataset_with_users(tmp_path, 2100))
+    response = big.get("/workspaces/1/users")
+    assert response.status_code == 200
+    names = [user["name"] for user in response.json()["data"]]
+    assert len(names) == 2000
+    assert names == sorted(names)
+    assert names[0] == "User 00001"
+    # The paginated `GET /users` has no such cap: without limit it is too large.
+    too_large = big.get("/users", workspace="1")
+    assert too_large.status_code == 400
+    assert error_message(too_large.json()) == TOO_LARGE
