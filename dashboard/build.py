@@ -20,7 +20,7 @@ import duckdb
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-SCHEMA = "asana"
+SCHEMA = "analytics"
 STATUS_COLORS = {
     "green": "#2e9e5b",
     "on_track": "#2e9e5b",

@@ -24,8 +24,9 @@ MELTANO_VENV = REPO / ".venv-meltano"
 MELTANO_REQUIREMENT = "meltano==4.4.1"
 OUTPUT = REPO / "output"
 DUCKDB_PATH = OUTPUT / "asana.duckdb"
+INSTALL_LOCK = REPO / ".meltano" / "install.lock"
 RAW_SCHEMA = "asana_raw"
-MODEL_SCHEMA = "asana"
+MODEL_SCHEMA = "analytics"
 
 # Plugin venvs whose Python can read DuckDB files (duckdb 1.2.2, the loader's version).
 DASHBOARD_PYTHON = REPO / ".meltano" / "utilities" / "dashboard" / "venv" / "bin" / "python"
@@ -39,15 +40,23 @@ def log(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
+_held_locks: set[Path] = set()
+
+
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """Serialise installs between processes (pytest-xdist workers, a demo next to a test run)."""
+    """Serialise installs between processes (pytest-xdist workers, a demo next to a test run); re-entrant."""
+    if path in _held_locks:
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        _held_locks.add(path)
         try:
             yield
         finally:
+            _held_locks.discard(path)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -65,7 +74,7 @@ def meltano_executable() -> Path:
     """`.venv-meltano/bin/meltano`, creating the virtualenv on first use."""
     exe = MELTANO_VENV / "bin" / "meltano"
     stamp = MELTANO_VENV / f".installed-{MELTANO_REQUIREMENT}"
-    with _locked(REPO / ".meltano-install.lock"):
+    with _locked(INSTALL_LOCK):
         if exe.exists() and stamp.exists():
             return exe
         log(f"creating {MELTANO_VENV.name} with {MELTANO_REQUIREMENT} (once)")
@@ -132,7 +141,7 @@ def ensure_plugins() -> None:
     meltano_executable()
     stamp = REPO / ".meltano" / "plugins-installed"
     fingerprint = _plugins_fingerprint()
-    with _locked(REPO / ".meltano-install.lock"):
+    with _locked(INSTALL_LOCK):
         if stamp.exists() and stamp.read_text() == fingerprint:
             return
         log("meltano install (every plugin from PyPI)")

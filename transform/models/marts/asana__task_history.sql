@@ -1,4 +1,5 @@
--- What happened to each task, in order, from its stories: comments and system events.
+-- What happened to each task, in order, from its stories: comments and system events
+-- (stories on goals, portfolios and projects are left out).
 select
     s.story_gid,
     s.task_gid,

@@ -1,6 +1,9 @@
 select
     gid as story_gid,
-    {{ json_text('target', 'gid') }} as task_gid,
+    {{ json_text('target', 'gid') }} as target_gid,
+    {{ json_text('target', 'resource_type') }} as target_type,
+    case when {{ json_text('target', 'resource_type') }} = 'task' then {{ json_text('target', 'gid') }} end
+        as task_gid,
     {{ asana_timestamp('created_at') }} as created_at,
     {{ json_text('created_by', 'gid') }} as created_by_gid,
     type as story_type,
