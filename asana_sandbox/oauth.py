@@ -107,11 +107,13 @@ class TokenRegistry:
         return json_response(body)
 
     def revoke(self, request: Request) -> Response:
-        """`POST /-/oauth_revoke`: 200 whether or not the refresh token existed."""
+        """`POST /-/oauth_revoke`: 200 whether or not the refresh token existed; 400 for a bearer token."""
         token = request.form.get("token")
         if not token:
             return _oauth_error("invalid_request", "token: Missing input")
         with self._lock:
+            if token in self._tokens:
+                return _oauth_error("invalid_request", "token: Pass a refresh token, not a bearer token")
             self._refresh.pop(token, None)
         return json_response({})
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
 from types import TracebackType
+from typing import Any
 
 from werkzeug.serving import (
     LISTEN_QUEUE,
@@ -18,6 +20,7 @@ from werkzeug.serving import (
 
 from asana_sandbox.app import API_PREFIX, SandboxApp
 from asana_sandbox.datasets import load_dataset
+from asana_sandbox.errors import HELP
 from asana_sandbox.oauth import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -47,6 +50,28 @@ class _QuietHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         logging.getLogger("asana_sandbox.access").debug('"%s" %s %s', self.requestline, code, size)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        logging.getLogger("asana_sandbox.access").debug(format, *args)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Requests http.server cannot parse (a garbled request line, bad headers) are answered here.
+
+        Its default is an HTML page; the sandbox answers in Asana's error shape like everywhere else.
+        """
+        phrase = message or self.responses.get(code, ("Error", ""))[0]
+        self.log_error("code %d, message %s", code, phrase)
+        self.send_response(code, phrase)
+        self.send_header("Connection", "close")
+        if code < 200 or code in (204, 205, 304):
+            self.end_headers()
+            return
+        body = json.dumps({"errors": [{"message": phrase, "help": HELP}]}).encode()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 def build_app(

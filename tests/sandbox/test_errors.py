@@ -3,6 +3,8 @@ and malformed requests answered with a 400, never a 500."""
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Callable
 
 import pytest
@@ -215,3 +217,34 @@ def test_a_malformed_query_value_is_a_400_naming_it(demo, path: str, query: Quer
 def test_a_request_body_on_a_get_is_ignored_not_a_500(demo) -> None:
     response = demo.session.get(demo.base_url + "/workspaces", data=b"\xff\xfe garbage", timeout=30)
     assert response.status_code == 200
+
+
+def _raw_exchange(client, request: bytes) -> tuple[str, dict[str, str], bytes]:
+    """Send raw bytes to the sandbox; (status line, headers, body) of the answer."""
+    host, port = client.server.root_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in header_lines)}
+    return status, headers, body
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /api/1.0/users/me HTTP/1.1\r\nHost: x\r\n" + b"X-Many: y\r\n" * 200 + b"\r\n", "431"),
+        (b"GET /api/1.0/" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", "414"),
+    ],
+    ids=["too-many-headers", "uri-too-long"],
+)
+def test_requests_http_cannot_parse_are_answered_in_asanas_shape(
+    demo, request_bytes: bytes, status: str
+) -> None:
+    status_line, headers, body = _raw_exchange(demo, request_bytes)
+    assert status_line.split()[1] == status
+    assert headers["content-type"] == "application/json"
+    error_message(json.loads(body))

@@ -142,3 +142,22 @@ def test_authorize_without_state_is_a_400(demo) -> None:
         timeout=30,
     )
     assert response.status_code == 400
+
+
+def test_a_revoked_refresh_token_no_longer_refreshes(demo) -> None:
+    refresh = str(_exchange_code(demo.root_url)["refresh_token"])
+    revoke = requests.post(f"{demo.root_url}/-/oauth_revoke", data={"token": refresh}, timeout=30)
+    assert revoke.status_code == 200
+    again = requests.post(f"{demo.root_url}/-/oauth_revoke", data={"token": refresh}, timeout=30)
+    assert again.status_code == 200  # 200 also when the token is not (or no longer) known
+    refreshed = _token(demo.root_url, grant_type="refresh_token", refresh_token=refresh)
+    assert refreshed.status_code == 400
+    assert refreshed.json()["error"] == "invalid_grant"
+
+
+def test_revoking_a_bearer_token_or_nothing_is_a_400(demo) -> None:
+    access = str(_exchange_code(demo.root_url)["access_token"])
+    bearer = requests.post(f"{demo.root_url}/-/oauth_revoke", data={"token": access}, timeout=30)
+    assert bearer.status_code == 400
+    assert requests.post(f"{demo.root_url}/-/oauth_revoke", data={}, timeout=30).status_code == 400
+    assert _get(demo.base_url, access).status_code == 200
