@@ -84,20 +84,27 @@ def _modified_at(client, gids: list[str]) -> dict[str, str]:
     }
 
 
+def _stored_modified_at(client) -> dict[str, str]:
+    """Every task's modified_at as the store holds it now (read before a mutation)."""
+    return {t["gid"]: t["modified_at"] for t in client.store.all("task")}
+
+
 def test_mutate_leaves_a_moved_task_modified_at_alone_and_moves_it(sandbox) -> None:
-    before = _modified_at(sandbox, [t["gid"] for t in sandbox.store.all("task") if t.get("projects")])
-    projects_before = {gid: sandbox.get(f"/tasks/{gid}/projects").json()["data"] for gid in before}
+    before = _stored_modified_at(sandbox)
+    projects_before = {
+        t["gid"]: [p["gid"] for p in t.get("projects") or ()] for t in sandbox.store.all("task")
+    }
     changed = sandbox.control("mutate", {"fraction": 0.3, "seed": 5})
     moved = [gid for gid in changed["moved"] if gid not in changed["changed_tasks"]]
     assert moved, changed
     after = _modified_at(sandbox, moved)
     for gid in moved:
         assert after[gid] == before[gid]
-        assert sandbox.get(f"/tasks/{gid}/projects").json()["data"] != projects_before[gid]
+        assert gids_of(sandbox, f"/tasks/{gid}/projects") != projects_before[gid]
 
 
 def test_mutate_changes_a_commented_task_modified_at_and_adds_the_story(sandbox) -> None:
-    before = _modified_at(sandbox, [t["gid"] for t in sandbox.store.all("task")])
+    before = _stored_modified_at(sandbox)
     changed = sandbox.control("mutate", {"fraction": 0.3, "seed": 5})
     assert changed["commented"], changed
     for gid in changed["commented"]:
@@ -117,3 +124,34 @@ def test_mutate_answers_what_it_changed(sandbox) -> None:
     assert changed["changed_tasks"]
     for gid in changed["created"]:
         assert sandbox.get(f"/tasks/{gid}").status_code == 200
+
+
+def test_mutate_removes_deleted_tasks_from_lists_and_their_stories(sandbox) -> None:
+    stories = {
+        t["gid"]: [s["gid"] for s in sandbox.store.related("story", "target", t["gid"])]
+        for t in sandbox.store.all("task")
+    }
+    changed = sandbox.control("mutate", {"fraction": 0.3, "seed": 5})
+    deleted = set(changed["deleted"])
+    assert deleted, changed
+    for project in sandbox.store.all("project"):
+        assert not deleted & set(gids_of(sandbox, f"/projects/{project['gid']}/tasks"))
+    gone = [story for gid in deleted for story in stories[gid]]
+    assert gone
+    assert all(sandbox.get(f"/stories/{story}").status_code == 404 for story in gone)
+
+
+def test_mutate_adding_a_subtask_leaves_the_parent_modified_at_alone(sandbox) -> None:
+    before = _stored_modified_at(sandbox)
+    changed = sandbox.control("mutate", {"fraction": 0.3, "seed": 5})
+    assert changed["created_subtasks"], changed
+    for gid in changed["created_subtasks"]:
+        parent = sandbox.get(f"/tasks/{gid}", opt_fields="parent").json()["data"]["parent"]["gid"]
+        if parent in changed["changed_tasks"]:
+            continue  # changed in its own right in the same run
+        assert _modified_at(sandbox, [parent]) == {parent: before[parent]}
+        assert gid in gids_of(sandbox, f"/tasks/{parent}/subtasks")
+
+
+def gids_of(client, path: str) -> list[str]:
+    return [record["gid"] for record in client.get(path).json()["data"]]
