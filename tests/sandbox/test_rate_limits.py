@@ -97,7 +97,7 @@ def test_the_default_budget_is_150_on_a_free_domain_and_1500_on_a_paid_one() -> 
 
 def test_the_51st_concurrent_read_is_a_429(sandbox_factory) -> None:
     client = sandbox_factory()
-    client.control("faults", {"delay_ms": 2500})
+    client.control("faults", {"delay_ms": 4000})  # long enough for 50 threads to get their requests in
     statuses: list[int] = []
     lock = threading.Lock()
 
