@@ -309,7 +309,7 @@ class Sandbox:
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
+def enterprise_sandbox() -> Iterator[Sandbox]:
     """The demo dataset, every workspace treated as Enterprise so that tier gates pass."""
     started = Sandbox(tier="enterprise")
     yield started
@@ -499,7 +499,7 @@ def synced(events_sandbox: Sandbox) -> dict[str, Choice]:
 
 @pytest.fixture
 def resolve(
-    request: pytest.FixtureRequest, sandbox: Sandbox, choices: dict[str, Choice]
+    request: pytest.FixtureRequest, enterprise_sandbox: Sandbox, choices: dict[str, Choice]
 ) -> Callable[[str], Choice]:
     """`resolve(route_key)`: the sandbox and request to use for a route (the events ones set up lazily)."""
 
@@ -507,7 +507,7 @@ def resolve(
         if route_key in EVENT_ROUTES:
             return request.getfixturevalue("synced")[route_key]
         if route_key not in choices:
-            choices[route_key] = find_call(sandbox, ROUTES_BY_ID[route_key])
+            choices[route_key] = find_call(enterprise_sandbox, ROUTES_BY_ID[route_key])
         return choices[route_key]
 
     return get
