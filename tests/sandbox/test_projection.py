@@ -76,3 +76,23 @@ def test_private_store_keys_are_never_rendered(demo) -> None:
     workspace = next(w for w in demo.store.all("workspace") if "_tier" in w)
     record = demo.get(f"/workspaces/{workspace['gid']}", opt_fields="name,_tier").json()["data"]
     assert record == {"gid": workspace["gid"], "name": workspace["name"]}
+
+
+def test_dotted_opt_fields_walk_lists_of_references(demo) -> None:
+    task = next(t for t in demo.store.all("task") if len(t.get("followers") or ()) > 1)
+    record = demo.get(f"/tasks/{task['gid']}", opt_fields="followers.email").json()["data"]
+    emails = {demo.store.get(f["gid"])["email"] for f in task["followers"]}
+    assert {f["email"] for f in record["followers"]} == emails
+    assert all(set(f) == {"gid", "email"} for f in record["followers"])
+
+
+def test_dotted_opt_fields_reach_into_nested_objects_without_gid(demo) -> None:
+    task = next(
+        t for t in demo.store.all("task") if any(m.get("section") for m in t.get("memberships") or ())
+    )
+    record = demo.get(f"/tasks/{task['gid']}", opt_fields="memberships.section.name").json()["data"]
+    sections = [m["section"] for m in record["memberships"] if "section" in m]
+    assert sections
+    for section in sections:
+        assert set(section) == {"gid", "name"}
+        assert section["name"] == demo.store.get(section["gid"])["name"]

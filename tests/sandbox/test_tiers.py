@@ -60,3 +60,20 @@ def test_the_audit_log_wants_a_service_account_token(sandbox_factory) -> None:
 def test_a_tier_override_opens_premium_features_on_every_workspace(sandbox_factory) -> None:
     client = sandbox_factory(tier="premium")
     assert client.get("/goals", workspace=workspace(client.store, PERSONAL)["gid"]).status_code == 200
+
+
+def test_a_user_token_lists_only_the_portfolios_it_owns(sandbox_factory) -> None:
+    client = sandbox_factory(service_account=False)
+    acme = workspace(client.store, ACME)["gid"]
+    me = client.get("/users/me").json()["data"]["gid"]
+    listed = client.get("/portfolios", workspace=acme, opt_fields="owner").json()["data"]
+    assert all(p["owner"]["gid"] == me for p in listed)
+    owned = [p for p in client.store.all("portfolio") if p.get("owner", {}).get("gid") == me]
+    assert len(listed) == len(owned)
+    assert len(client.store.all("portfolio")) > len(owned)  # some are someone else's
+
+
+def test_a_service_account_lists_every_portfolio_of_the_workspace(demo) -> None:
+    acme = workspace(demo.store, ACME)["gid"]
+    listed = demo.get("/portfolios", workspace=acme).json()["data"]
+    assert len(listed) == len(demo.store.related("portfolio", "workspace", acme))
