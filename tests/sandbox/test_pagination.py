@@ -179,3 +179,21 @@ def test_workspace_users_are_alphabetical_and_capped_at_2000_never_too_large(
     too_large = big.get("/users", workspace="1")
     assert too_large.status_code == 400
     assert error_message(too_large.json()) == TOO_LARGE
+
+
+def test_pages_resume_after_the_last_record_served_when_earlier_ones_were_deleted(sandbox) -> None:
+    project = busiest_project(sandbox.store)
+    path = f"/projects/{project['gid']}/tasks"
+    first = sandbox.get(path, limit=10).json()
+    served = gids(first)
+    sandbox.store.delete(served[0])  # a record already served disappears before the next page
+    sandbox.store.delete(served[3])
+    rest: list[str] = []
+    body = sandbox.get(path, limit=10, offset=first["next_page"]["offset"]).json()
+    rest.extend(gids(body))
+    while body["next_page"] is not None:
+        body = sandbox.get(path, limit=10, offset=body["next_page"]["offset"]).json()
+        rest.extend(gids(body))
+    remaining = gids(sandbox.get(path).json())
+    assert rest == remaining[remaining.index(served[-1]) + 1 :]
+    assert not set(rest) & set(served)
