@@ -61,6 +61,8 @@ def serve(
         )
     except UnknownDatasetError as error:
         _fail(str(error))
+    except ValueError as error:  # a dataset file the sandbox cannot serve: no user, duplicate gids...
+        _fail(f"cannot serve dataset {dataset!r}: {error}")
     except OSError as error:
         _fail(f"cannot listen on {host}:{port}: {error.strerror or error}. Choose another --port.")
     counts = server.store.counts()

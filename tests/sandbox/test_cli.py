@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -113,3 +114,25 @@ def test_serve_prints_the_base_url_and_token_and_answers_there() -> None:
             process.stdout.close()
         if process.stderr:
             process.stderr.close()
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"gid": "1", "resource_type": "workspace", "name": "No users"}],
+        [
+            {"gid": "1", "resource_type": "user", "name": "A"},
+            {"gid": "1", "resource_type": "user", "name": "B"},
+        ],
+        {"records": "not a list"},
+        "not json at all",
+    ],
+    ids=["no-user", "duplicate-gid", "records-not-a-list", "not-json"],
+)
+def test_a_dataset_file_the_sandbox_cannot_serve_is_one_line_and_exit_code_2(
+    tmp_path: Path, records: object
+) -> None:
+    dataset = tmp_path / "dataset.json"
+    dataset.write_text(records if isinstance(records, str) else json.dumps(records), encoding="utf-8")
+    line = _assert_one_line_usage_error(_run("serve", "--port", "0", "--dataset", str(dataset)))
+    assert "dataset" in line
