@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import sys
 from typing import NoReturn
 
@@ -64,7 +65,8 @@ def serve(
     except ValueError as error:  # a dataset file the sandbox cannot serve: no user, duplicate gids...
         _fail(f"cannot serve dataset {dataset!r}: {error}")
     except OSError as error:
-        _fail(f"cannot listen on {host}:{port}: {error.strerror or error}. Choose another --port.")
+        hint = " Choose another --port." if error.errno == errno.EADDRINUSE else ""
+        _fail(f"cannot listen on {host}:{port}: {error.strerror or error}.{hint}")
     counts = server.store.counts()
     click.echo(f"Asana sandbox serving dataset {dataset!r} (seed {seed}): {counts.get('task', 0)} tasks")
     click.echo(f"base URL:      {server.base_url}")
@@ -84,6 +86,8 @@ def run() -> None:
         main.main(standalone_mode=False)
     except click.exceptions.Abort:
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError:
+        _fail("no command given; run 'asana-sandbox serve' (see 'asana-sandbox --help')")
     except click.ClickException as error:
         _fail(error.format_message())
 

@@ -59,6 +59,13 @@ def busy_port() -> Iterator[int]:
 def test_a_busy_port_is_one_line_and_exit_code_2(busy_port: int) -> None:
     line = _assert_one_line_usage_error(_run("serve", "--port", str(busy_port)))
     assert str(busy_port) in line
+    assert "--port" in line
+
+
+def test_an_address_that_is_not_this_machines_is_one_line_and_exit_code_2() -> None:
+    line = _assert_one_line_usage_error(_run("serve", "--host", "192.0.2.1", "--port", "0"))  # TEST-NET-1
+    assert "192.0.2.1" in line
+    assert "--port" not in line  # another port would not help
 
 
 def test_a_sandbox_server_on_a_busy_port_raises_oserror(busy_port: int) -> None:
@@ -75,8 +82,17 @@ def test_a_sandbox_server_on_a_busy_port_raises_oserror(busy_port: int) -> None:
         ("serve", "--tier", "gold"),
         ("serve", "--requests-per-minute", "0"),
         ("no-such-command",),
+        (),
     ],
-    ids=["unknown-flag", "port-not-a-number", "port-out-of-range", "unknown-tier", "zero-budget", "command"],
+    ids=[
+        "unknown-flag",
+        "port-not-a-number",
+        "port-out-of-range",
+        "unknown-tier",
+        "zero-budget",
+        "unknown-command",
+        "no-command",
+    ],
 )
 def test_a_bad_flag_is_one_line_and_exit_code_2(args: tuple[str, ...]) -> None:
     _assert_one_line_usage_error(_run(*args))
