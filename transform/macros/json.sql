@@ -6,8 +6,11 @@
   {{ return(adapter.dispatch('json_array_elements', 'asana')(column, alias)) }}
 {%- endmacro %}
 
+{#- target-postgres stores arrays as jsonb[] (and objects as jsonb): to_jsonb() takes either. -#}
 {% macro default__json_array_elements(column, alias) -%}
-  lateral jsonb_array_elements(case when jsonb_typeof({{ column }}) = 'array' then {{ column }} end) as {{ alias }}(value)
+  lateral jsonb_array_elements(
+    case when jsonb_typeof(to_jsonb({{ column }})) = 'array' then to_jsonb({{ column }}) end
+  ) as {{ alias }}(value)
 {%- endmacro %}
 
 {% macro duckdb__json_array_elements(column, alias) -%}
