@@ -225,6 +225,7 @@ def time_figure(data: list[dict[str, Any]]) -> go.Figure:
         xaxis_title="hours tracked",
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(range=[0, max(totals.values(), default=1) * 1.2])  # room for the total labels
     return fig
 
 

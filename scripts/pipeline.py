@@ -12,8 +12,10 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -190,6 +192,22 @@ def row_counts(schema: str, db: Path = DUCKDB_PATH) -> dict[str, int]:
         return {}
     sql = " union all ".join(f"select '{t}' as t, count(*) as n from {schema}.\"{t}\"" for t in tables)
     return {r["t"]: int(r["n"]) for r in duckdb_queries([sql], db)[0]}
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+]  # fmt: skip
+
+
+def chromium_command(url: str, *mode: str, window: str = "1400,1900") -> list[str]:
+    """A headless Chromium run on `url` (`--screenshot=...` or `--dump-dom`) with a fresh profile."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise PipelineError("chromium is not installed (apt-get install chromium, or scripts/ci_services.sh)")
+    profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=OUTPUT)
+    return [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={window}",
+            "--virtual-time-budget=5000", *mode, url]  # fmt: skip
 
 
 if __name__ == "__main__":  # `python scripts/pipeline.py install`: the toolchain only

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from asana_sandbox.store import Store
 from tests.e2e.store_streams import api_visible
@@ -26,6 +27,8 @@ class Expected:
     minutes_tracked: int
     goal_progress: dict[str, float | None]
     stories_on_tasks: int
+    created_per_week: dict[date, int]
+    completed_per_week: dict[date, int]
 
     @property
     def hours_tracked(self) -> float:
@@ -44,8 +47,13 @@ def _due(task: dict) -> date | None:
     return None
 
 
-def from_store(store: Store, today: date | None = None) -> Expected:
+def from_store(store: Store, today: date | None = None, *, api_only: bool = True) -> Expected:
+    """Expected values after loading `store`: what the API serves (a tap run), or all (`api_only=False`)."""
     today = today or datetime.now(timezone.utc).date()
+
+    def visible(stream: str, record: dict) -> bool:
+        return not api_only or api_visible(store, stream, record)
+
     tasks = {t["gid"]: t for t in store.all("task")}
     projects = {p["gid"]: p["name"] for p in store.all("project")}
     users = {u["gid"]: u["name"] for u in store.all("user")}
@@ -78,7 +86,7 @@ def from_store(store: Store, today: date | None = None) -> Expected:
     overdue_by_assignee = Counter(users.get(_gid(t.get("assignee")) or "", "(unassigned)") for t in overdue)
 
     goal_progress: dict[str, float | None] = {}
-    for goal in (g for g in store.all("goal") if api_visible(store, "goals", g)):
+    for goal in (g for g in store.all("goal") if visible("goals", g)):
         metric = goal.get("metric") or {}
         current, target = metric.get("current_number_value"), metric.get("target_number_value")
         initial = metric.get("initial_number_value") or 0
@@ -110,8 +118,20 @@ def from_store(store: Store, today: date | None = None) -> Expected:
         minutes_tracked=sum(
             e.get("duration_minutes") or 0
             for e in store.all("time_tracking_entry")
-            if api_visible(store, "time_tracking_entries", e)
+            if visible("time_tracking_entries", e)
         ),
         goal_progress=goal_progress,
+        created_per_week=_per_week(t.get("created_at") for t in tasks.values()),
+        completed_per_week=_per_week(t.get("completed_at") for t in completed),
         stories_on_tasks=sum(1 for s in store.all("story") if _gid(s.get("target")) in tasks),
     )
+
+
+def _per_week(timestamps: Iterable[str | None]) -> dict[date, int]:
+    """Counts per ISO week (keyed by its Monday), as date_trunc('week', ...) groups them."""
+    weeks: Counter[date] = Counter()
+    for stamp in timestamps:
+        if stamp:
+            day = datetime.fromisoformat(stamp.replace("Z", "+00:00")).date()
+            weeks[day - timedelta(days=day.weekday())] += 1
+    return dict(weeks)
