@@ -11,7 +11,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 
 from tap_asana.auth import DEFAULT_API_URL, AsanaAuthError, build_authenticator
-from tap_asana.client import RetriesExhaustedError
+from tap_asana.errors import RetriesExhaustedError
 from tap_asana.streams import STREAM_TYPES
 from tap_asana.throttle import RateLimiter
 

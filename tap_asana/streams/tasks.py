@@ -7,13 +7,8 @@ from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tap_asana.client import (
-    NotFoundError,
-    Route,
-    SyncTokenExpiredError,
-    format_timestamp,
-    parse_timestamp,
-)
+from tap_asana.client import Route, format_timestamp, parse_timestamp
+from tap_asana.errors import NotFoundError, SyncTokenExpiredError
 from tap_asana.streams.declarative import WORKSPACE_KEY, StreamSpec, TableStream
 
 if TYPE_CHECKING:
