@@ -21,10 +21,13 @@ def test_follows_next_page_offset_with_the_configured_limit(sandbox) -> None:
 
 
 def test_expired_offset_token_restarts_partition_without_loss_or_duplicates(sandbox, caplog) -> None:
-    # Tokens live 50 ms; every request takes 20 ms, and each page of tasks is followed by the stories
-    # of its tasks, so the next page's token has expired by the time it is used.
-    sandbox.control("faults", {"offset_ttl_seconds": 0.05, "delay_ms": 20})
-    config = tap_config(sandbox, page_size=4, workspaces=[_smallest_workspace(sandbox)])
+    # Tokens live 0.25 s; every request takes 60 ms, and each page of 8 tasks is followed by the
+    # stories of its tasks (8 x 60 ms), so the next page's token has expired by the time it is used,
+    # while a restart that skips pages already emitted moves faster than the tokens expire.
+    sandbox.control("faults", {"offset_ttl_seconds": 0.25, "delay_ms": 60})
+    config = tap_config(
+        sandbox, page_size=8, max_concurrent_requests=1, workspaces=[_smallest_workspace(sandbox)]
+    )
     with caplog.at_level(logging.WARNING):
         result = run_tap(config, streams=["tasks", "stories"])
     stats = sandbox.control("stats")["requests"]["by_status"]
