@@ -100,3 +100,14 @@ def test_about_lists_settings_and_marks_secrets() -> None:
         assert settings[secret].get("secret") is True
     assert settings["requests_per_minute"]["default"] == 150
     assert all(settings[name].get("description") for name in ("access_token", "api_url", "workspaces"))
+
+
+def test_schemas_load_from_the_wheel_layout_or_the_source_tree(tmp_path, monkeypatch) -> None:
+    from tap_asana import stream_schemas
+
+    source_tree = stream_schemas.schema_dir()
+    assert source_tree.name == "schemas" and (source_tree / "tasks.json").exists()
+    packaged = tmp_path / "tap_asana"
+    (packaged / "schemas").mkdir(parents=True)
+    monkeypatch.setattr(stream_schemas, "_PACKAGE_DIR", packaged)
+    assert stream_schemas.schema_dir() == packaged / "schemas"  # installed wheel: tap_asana/schemas
