@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+from tap_asana import stream_schemas
 from tests.tap.tap_runner import tap_config
 
 ISSUE_STREAMS = {
@@ -103,8 +104,6 @@ def test_about_lists_settings_and_marks_secrets() -> None:
 
 
 def test_schemas_load_from_the_wheel_layout_or_the_source_tree(tmp_path, monkeypatch) -> None:
-    from tap_asana import stream_schemas
-
     source_tree = stream_schemas.schema_dir()
     assert source_tree.name == "schemas" and (source_tree / "tasks.json").exists()
     packaged = tmp_path / "tap_asana"
