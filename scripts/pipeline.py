@@ -205,7 +205,9 @@ def chromium_command(url: str, *mode: str, window: str = "1400,1900") -> list[st
     chromium = shutil.which("chromium")
     if chromium is None:
         raise PipelineError("chromium is not installed (apt-get install chromium, or scripts/ci_services.sh)")
-    profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=OUTPUT)
+    profiles = OUTPUT / "chromium-profiles"
+    profiles.mkdir(parents=True, exist_ok=True)
+    profile = tempfile.mkdtemp(prefix="profile-", dir=profiles)
     return [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={window}",
             "--virtual-time-budget=5000", *mode, url]  # fmt: skip
 

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ class MeltanoRun:
 
 
 def _workdir(name: str) -> Path:
-    # Under the repo, not the system temp dir: the PostgreSQL server (another user) must reach it too.
+    # Under the repo's output/ (git-ignored), where the logs are easy to find.
     path = E2E_OUTPUT / f"{name}-{uuid.uuid4().hex[:8]}"
     path.mkdir(parents=True)
     return path
@@ -161,18 +162,23 @@ def postgres() -> Iterator[Postgres]:
         _install_services("PostgreSQL")
     bindir = _postgres_bindir()
     assert bindir is not None, "PostgreSQL binaries not found under /usr/lib/postgresql after install"
-    workdir = _workdir("postgres")
+    # initdb refuses to run as root: run the server as the `postgres` user the Debian package creates, in its
+    # home (the checkout may sit in a directory that user cannot enter).
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        home = Path("/var/lib/postgresql")
+        workdir = Path(tempfile.mkdtemp(prefix="asana-e2e-", dir=home if home.is_dir() else "/var/tmp"))
+        shutil.chown(workdir, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    else:
+        workdir = _workdir("postgres")
     data = workdir / "data"
     pwfile = workdir / "pwfile"
     password = uuid.uuid4().hex
     pwfile.write_text(password + "\n")
-    port = _free_port()
-    # initdb refuses to run as root: run the server as the `postgres` user the Debian package creates.
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(workdir, "postgres")
+    if as_user:
         shutil.chown(pwfile, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
     subprocess.run(
         [*as_user, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--pwfile", str(pwfile),
          "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
