@@ -86,3 +86,13 @@ def test_every_stream_uses_the_shared_request_path() -> None:
     for stream_type in STREAM_TYPES:
         for hook in ("fetch", "request_decorator", "validate_response", "backoff_wait_generator"):
             assert getattr(stream_type, hook).__qualname__.startswith("AsanaStream."), (stream_type, hook)
+
+
+def test_retries_count_against_the_rate_limiter(sandbox) -> None:
+    sandbox.control("faults", {"rate_limit_burst": 2, "error_rate": 0.2, "error_status": 500, "seed": 5})
+    result = run_tap(tap_config(sandbox), streams=["workspaces", "users", "projects"])
+    requests_seen = sandbox.control("stats")["requests"]
+    assert requests_seen["by_status"]["429"] == 2
+    assert requests_seen["total"] > requests_seen["by_status"]["200"]  # some calls were retried
+    # Every attempt, the retried ones included, went through the tap's limiter.
+    assert result.tap.rate_limiter.admitted == requests_seen["total"]
