@@ -39,10 +39,17 @@ class TasksStream(TableStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         context = context or {}
-        if context.get("project_gid"):
-            yield from self._project_tasks(context)
-        elif context.get("assignee_gid"):
-            yield from self._unprojected_tasks(context)
+        try:
+            if context.get("project_gid"):
+                yield from self._project_tasks(context)
+            elif context.get("assignee_gid"):
+                yield from self._unprojected_tasks(context)
+        except BaseException:
+            # The run is failing: do not leave queued child requests to run before the process exits.
+            for child in self.child_streams:
+                if isinstance(child, TaskChildStream):
+                    child.cancel_prefetches()
+            raise
 
     # -- project partitions -----------------------------------------------------------------------
     def _project_tasks(self, context: Context) -> Iterator[dict]:
@@ -198,6 +205,11 @@ class TaskChildStream(TableStream):
             self._prefetched[context["task_gid"]] = self._tap.executor.submit(
                 lambda: list(self.request_records(context))
             )
+
+    def cancel_prefetches(self) -> None:
+        for future in self._prefetched.values():
+            future.cancel()
+        self._prefetched.clear()
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         since = None

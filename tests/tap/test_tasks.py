@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from singer_sdk.streams.rest import PageContext
 
+from tap_asana.streams.tasks import TaskChildStream
 from tap_asana.tap import TapAsana
 from tests.tap.tap_runner import run_tap, tap_config
 
@@ -78,3 +79,15 @@ def test_children_fetched_concurrently_match_a_sequential_run(sandbox) -> None:
     assert concurrent.tap.streams["stories"]._prefetched == {}  # every prefetched answer was used
     # Goal stories too: `goals` is walked (not emitted) because its child `stories` is selected.
     assert sorted(concurrent.gids("stories")) == sorted(s["gid"] for s in sandbox.store.all("story"))
+
+
+def test_failing_run_cancels_queued_child_requests(sandbox, monkeypatch) -> None:
+    def explode(self, context):
+        raise RuntimeError("target went away")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(TaskChildStream, "get_records", explode)
+    result = run_tap(tap_config(sandbox), streams=["tasks", "stories"], raise_errors=False)
+    assert isinstance(result.error, RuntimeError)
+    stories = result.tap.streams["stories"]
+    assert stories._prefetched == {}  # the page's other queued requests were cancelled, not left to run
