@@ -46,10 +46,17 @@ def default_tree(resource_type: str | None, *, full: bool) -> FieldTree:
 def render(record: Record, fields: FieldTree | None, store: Store, *, full: bool = False) -> Record:
     """The record as the API shows it: its default form, or `gid` plus the fields asked for."""
     tree = fields if fields is not None else default_tree(record.get("resource_type"), full=full)
-    return _render_object(record, tree, store)
+    return _render_object(record, tree, store, _not_nullable(record.get("resource_type")), "")
 
 
-def _render_object(record: Record, tree: FieldTree, store: Store) -> Record:
+@cache
+def _not_nullable(resource_type: str | None) -> frozenset[str]:
+    return frozenset(resource_fields().get(resource_type or "", {}).get("not_nullable", ()))
+
+
+def _render_object(
+    record: Record, tree: FieldTree, store: Store, not_nullable: frozenset[str], prefix: str
+) -> Record:
     out: Record = {}
     if "gid" in record:
         out["gid"] = record["gid"]
@@ -66,23 +73,32 @@ def _render_object(record: Record, tree: FieldTree, store: Store) -> Record:
             if not referenced or name not in referenced:
                 continue
             value = referenced[name]
-        out[name] = _render_value(value, sub, store)
+        path = prefix + name
+        if value is None and path in not_nullable:
+            # Asana leaves out what does not apply (a comment story has no old_name) rather than
+            # answering null where its spec says the field is never null.
+            continue
+        out[name] = _render_value(value, sub, store, not_nullable, path + ".")
     return out
 
 
-def _render_value(value: Any, sub: FieldTree, store: Store) -> Any:
+def _render_value(value: Any, sub: FieldTree, store: Store, not_nullable: frozenset[str], prefix: str) -> Any:
     if isinstance(value, list):
-        return [_render_value(v, sub, store) for v in value]
+        return [_render_value(v, sub, store, not_nullable, prefix) for v in value]
     if isinstance(value, dict):
         if sub:
-            return _render_object(value, sub, store)
-        return _strip_private(value)
+            return _render_object(value, sub, store, not_nullable, prefix)
+        return _strip_private(value, not_nullable, prefix)
     return value
 
 
-def _strip_private(value: Any) -> Any:
+def _strip_private(value: Any, not_nullable: frozenset[str], prefix: str) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_private(v) for k, v in value.items() if not k.startswith("_")}
+        return {
+            k: _strip_private(v, not_nullable, f"{prefix}{k}.")
+            for k, v in value.items()
+            if not k.startswith("_") and not (v is None and prefix + k in not_nullable)
+        }
     if isinstance(value, list):
-        return [_strip_private(v) for v in value]
+        return [_strip_private(v, not_nullable, prefix) for v in value]
     return value

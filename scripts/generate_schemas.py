@@ -264,6 +264,34 @@ class SchemaBuilder:
         return None
 
 
+# Nulls Asana documents although the schema omits `nullable`: a new webhook's failure and success fields
+# (the createWebhook answer in Asana's docs shows them null).
+DOCUMENTED_NULLS = {
+    "webhook": {"last_failure_at", "last_success_at", "last_failure_content"},
+}
+
+
+def not_nullable_paths(resolver: SpecResolver, full: dict[str, Any], depth: int = 2) -> list[str]:
+    """Dotted paths (two levels deep) of properties the spec does not mark `nullable`.
+
+    The sandbox leaves such a field out, rather than answering null, when an object has no value for it
+    (e.g. a story's `old_name` on a comment), so its answers stay valid against the spec.
+    """
+    paths: list[str] = []
+
+    def walk(flat: dict[str, Any], prefix: str, level: int) -> None:
+        for name, raw in flat.get("properties", {}).items():
+            sub = resolver.flatten(raw)
+            if not sub.get("nullable"):
+                paths.append(prefix + name)
+            if level < depth:
+                items = resolver.flatten(sub["items"]) if "items" in sub else sub
+                walk(items, f"{prefix}{name}.", level + 1)
+
+    walk(full, "", 1)
+    return paths
+
+
 def field_table(resolver: SpecResolver) -> dict[str, Any]:
     """Per resource_type: compact (default) fields and all fields, for the sandbox's projection."""
     table: dict[str, Any] = {}
@@ -295,6 +323,11 @@ def field_table(resolver: SpecResolver) -> dict[str, Any]:
             "compact": compact,
             "fields": fields,
             "default": default,
+            "not_nullable": [
+                path
+                for path in not_nullable_paths(resolver, full)
+                if path not in DOCUMENTED_NULLS.get(resource_type, ())
+            ],
             "compact_schema": compact_name,
             "schema": component,
         }
