@@ -31,4 +31,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .meltano output .pytest_cache
+	rm -rf $(VENV) .venv-meltano .meltano output .pytest_cache transform/target transform/logs

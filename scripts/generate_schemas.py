@@ -73,6 +73,12 @@ STREAMS: dict[str, tuple[str, str | None]] = {
     "events": ("EventResponse", None),
 }
 
+# Objects the sandbox serves that are not streams (the results of actions): fields for its projection only.
+SANDBOX_ONLY: dict[str, str] = {
+    "job": "JobResponse",
+    "organization_export": "OrganizationExportResponse",
+}
+
 # Resource types without a <Name>Compact schema in the spec (allocation, access_request,
 # audit_log_event) fall back to this list intersected with the full field list.
 FALLBACK_COMPACT = ("gid", "resource_type", "name")
@@ -295,9 +301,9 @@ def not_nullable_paths(resolver: SpecResolver, full: dict[str, Any], depth: int 
 def field_table(resolver: SpecResolver) -> dict[str, Any]:
     """Per resource_type: compact (default) fields and all fields, for the sandbox's projection."""
     table: dict[str, Any] = {}
-    for component, resource_type in STREAMS.values():
-        if resource_type is None:
-            continue
+    resources = [(c, r) for c, r in STREAMS.values() if r is not None]
+    resources += [(c, r) for r, c in SANDBOX_ONLY.items()]
+    for component, resource_type in resources:
         full = resolver.flatten({"$ref": REF_PREFIX + component})
         fields = list(full.get("properties", {}))
         # A get-one answer carries every field but the "[Opt In]" ones.

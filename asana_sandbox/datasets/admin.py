@@ -222,3 +222,51 @@ def _audit_context(b: Builder, api: bool) -> Record:
     if api:
         context["api_authentication_method"] = "personal_access_token"
     return context
+
+
+def jobs(b: Builder, space: Space) -> None:
+    """Jobs left by earlier actions: a project and a task duplicated, and a template being instantiated."""
+    projects = [p for p in space.projects if not p["archived"]]
+    if not projects or not space.tasks:
+        return
+    results: list[tuple[str, str, Record]] = [
+        ("duplicate_project", "succeeded", {"new_project": ref(b.pick(projects))}),
+        ("duplicate_task", "succeeded", {"new_task": ref(b.pick(space.tasks))}),
+        ("instantiate_project_template", "in_progress", {"new_project": ref(b.pick(projects))}),
+    ]
+    outputs = ("new_portfolio", "new_project", "new_task", "new_project_template")
+    for subtype, status, result in results:
+        b.add(
+            {
+                "gid": b.gid(),
+                "resource_type": "job",
+                "resource_subtype": subtype,
+                "status": status,
+                **{key: result.get(key) for key in outputs},
+                "new_graph_export": None,
+                "new_resource_export": None,
+                "_workspace": space.workspace["gid"],
+            }
+        )
+
+
+def organization_exports(b: Builder, space: Space) -> None:
+    """An organization's exports: one finished (with its download link), one still pending."""
+    if not space.is_org:
+        return
+    for state in ("finished", "pending"):
+        gid = b.gid()
+        b.add(
+            {
+                "gid": gid,
+                "resource_type": "organization_export",
+                "created_at": iso(b.when(SPAN_MS - 30 * DAY_MS, SPAN_MS)),
+                "download_url": (
+                    f"https://asana-export.example.com/domain_export/{gid}.json.gz"
+                    if state == "finished"
+                    else None
+                ),
+                "state": state,
+                "organization": ref(space.workspace),
+            }
+        )

@@ -214,6 +214,8 @@ def _work(b: Builder, space: Space, spec: SpaceSpec) -> None:
 
 
 def _plans(b: Builder, space: Space, spec: SpaceSpec) -> None:
+    from . import work
+
     if spec.goals:
         planning.time_periods(b, space)
     if spec.portfolios:
@@ -232,3 +234,8 @@ def _plans(b: Builder, space: Space, spec: SpaceSpec) -> None:
         admin.webhook(b, space)
     if spec.audit_events:
         admin.audit_log(b, space, spec.audit_events)
+    # Added last, so that they shift none of the records generated before them.
+    work.custom_id_field(b, space)
+    work.settings_on_goals_and_teams(b, space)
+    admin.jobs(b, space)
+    admin.organization_exports(b, space)

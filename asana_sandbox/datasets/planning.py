@@ -191,7 +191,6 @@ def portfolios(b: Builder, space: Space, count: int, items: int) -> None:
                 {
                     "gid": b.gid(),
                     "resource_type": "custom_field_setting",
-                    "project": None,  # deprecated field, only set for settings on projects
                     "is_important": True,
                     "parent": ref(portfolio),
                     "custom_field": ref(cf),

@@ -35,46 +35,96 @@ def custom_fields(b: Builder, space: Space, count: int) -> None:
                 for label in labels
             ]
         number_format = b.pick(("none", "currency", "percentage")) if kind == "number" else None
-        space.custom_fields.append(
-            b.add(
-                {
-                    "gid": gid,
-                    "resource_type": "custom_field",
-                    "name": name,
-                    "type": kind,
-                    "enum_options": options,
-                    "enabled": True,
-                    "representation_type": kind,
-                    "id_prefix": None,
-                    "input_restrictions": ["task"],
-                    "is_formula_field": False,
-                    "date_value": None,
-                    "enum_value": None,
-                    "multi_enum_values": [],
-                    "number_value": None,
-                    "text_value": None,
-                    "display_value": None,
-                    "description": f"{name} of the work item.",
-                    "precision": 2 if number_format == "currency" else 0,
-                    "format": number_format or "none",
-                    "currency_code": "EUR" if number_format == "currency" else None,
-                    "custom_label": None,
-                    "custom_label_position": None,
-                    "is_global_to_workspace": True,
-                    "has_notifications_enabled": True,
-                    "asana_created_field": None,
-                    "is_value_read_only": False,
-                    "created_by": ref(b.pick(space.users)),
-                    "people_value": [],
-                    "reference_value": [],
-                    "html_text_value": None,
-                    "privacy_setting": "public_with_guests",
-                    "default_access_level": "editor",
-                    "resource_subtype": kind,
-                    "_workspace": ws["gid"],
-                }
-            )
+        space.custom_fields.append(b.add(_custom_field(b, space, gid, name, kind, options, number_format)))
+
+
+def _custom_field(
+    b: Builder,
+    space: Space,
+    gid: str,
+    name: str,
+    kind: str,
+    options: list[Record],
+    number_format: str | None,
+    representation: str | None = None,
+    id_prefix: str | None = None,
+) -> Record:
+    return {
+        "gid": gid,
+        "resource_type": "custom_field",
+        "name": name,
+        "type": kind,
+        "enum_options": options,
+        "enabled": True,
+        "representation_type": representation or kind,
+        "id_prefix": id_prefix,
+        "input_restrictions": ["task"],
+        "is_formula_field": False,
+        "date_value": None,
+        "enum_value": None,
+        "multi_enum_values": [],
+        "number_value": None,
+        "text_value": None,
+        "display_value": None,
+        "description": f"{name} of the work item.",
+        "precision": 2 if number_format == "currency" else 0,
+        "format": number_format or "none",
+        "currency_code": "EUR" if number_format == "currency" else None,
+        "custom_label": None,
+        "custom_label_position": None,
+        "is_global_to_workspace": True,
+        "has_notifications_enabled": True,
+        "asana_created_field": None,
+        "is_value_read_only": representation == "custom_id",
+        "created_by": ref(b.pick(space.users)),
+        "people_value": [],
+        "reference_value": [],
+        "html_text_value": None,
+        "privacy_setting": "public_with_guests",
+        "default_access_level": "editor",
+        "resource_subtype": kind,
+        "_workspace": space.workspace["gid"],
+    }
+
+
+def custom_id_field(b: Builder, space: Space) -> None:
+    """A "Task ID" field (representation `custom_id`) numbering the tasks of the first active project.
+
+    Asana fills such a field itself: each task gets `<id_prefix>-<n>` as its read-only display value, the
+    key of `GET /workspaces/{g}/tasks/custom_id/{custom_id}`. Added after the tasks exist, so it shifts no
+    other generated record.
+    """
+    project = next((p for p in space.projects if not p["archived"]), None)
+    if project is None:
+        return
+    prefix = "".join(w[0] for w in project["name"].split()[:3]).upper() or "ID"
+    cf = b.add(_custom_field(b, space, b.gid(), "Task ID", "text", [], None, "custom_id", prefix))
+    space.custom_fields.append(cf)
+    _setting(b, project, cf)
+    numbered = [t for t in space.tasks if any(p["gid"] == project["gid"] for p in t.get("projects") or ())]
+    for n, task in enumerate(numbered, start=1):
+        value = f"{prefix}-{n}"
+        task["custom_fields"].append(
+            {
+                "gid": cf["gid"],
+                "resource_type": "custom_field",
+                "name": cf["name"],
+                "type": "text",
+                "resource_subtype": "text",
+                "representation_type": "custom_id",
+                "id_prefix": prefix,
+                "enabled": True,
+                "text_value": value,
+                "display_value": value,
+            }
         )
+
+
+def settings_on_goals_and_teams(b: Builder, space: Space) -> None:
+    """Custom fields added to the first goal and the first team (settings exist on both in Asana)."""
+    for owner in (space.goals[:1] + space.teams[:1]):
+        for cf in b.sample(space.custom_fields, 2):
+            _setting(b, owner, cf)
 
 
 def custom_field_value(b: Builder, cf: Record, users: list[Record], set_value: bool = True) -> Record:
@@ -231,19 +281,17 @@ def _sections(b: Builder, space: Space, project: Record, created: int) -> None:
 
 def _settings(b: Builder, space: Space, project: Record, count: int) -> None:
     for cf in b.sample(space.custom_fields, count):
-        setting = b.add(
-            {
-                "gid": b.gid(),
-                "resource_type": "custom_field_setting",
-                "project": ref(project),
-                "is_important": b.chance(0.5),
-                "parent": ref(project),
-                "custom_field": ref(cf),
-            }
-        )
-        project["custom_field_settings"].append(
-            {"gid": setting["gid"], "resource_type": "custom_field_setting"}
-        )
+        _setting(b, project, cf)
+
+
+def _setting(b: Builder, parent: Record, cf: Record) -> None:
+    """A custom_field_setting of `cf` on `parent`; only a project's setting has the deprecated `project`."""
+    setting: Record = {"gid": b.gid(), "resource_type": "custom_field_setting"}
+    if parent["resource_type"] == "project":
+        setting["project"] = ref(parent)
+    setting.update({"is_important": b.chance(0.5), "parent": ref(parent), "custom_field": ref(cf)})
+    b.add(setting)
+    parent["custom_field_settings"].append({"gid": setting["gid"], "resource_type": "custom_field_setting"})
 
 
 def _project_memberships(b: Builder, project: Record, members: list[Record]) -> None:

@@ -61,12 +61,14 @@ SPECS = [
         "custom_field_settings",
         "/projects/{project_gid}/custom_field_settings",
         parent="projects",
-        other_parents=("portfolios", "goals"),
+        other_parents=("portfolios", "goals", "teams"),
         path_by_parent_key={
             "portfolio_gid": "/portfolios/{portfolio_gid}/custom_field_settings",
             "goal_gid": "/goals/{goal_gid}/custom_field_settings",
+            # Asana does not paginate a team's settings: `limit` is ignored and no next_page comes back.
+            "team_gid": "/teams/{team_gid}/custom_field_settings",
         },
-        description="Custom fields attached to projects, portfolios and goals.",
+        description="Custom fields attached to projects, portfolios, goals and teams.",
     ),
     StreamSpec(
         "custom_types",
