@@ -11,7 +11,6 @@ CUSTOM_FIELD_TYPES = ("text", "number", "enum", "multi_enum", "date", "people")
 
 def custom_fields(b: Builder, space: Space, count: int) -> None:
     """`count` workspace custom fields, cycling through every type so all six are always present."""
-    ws = space.workspace
     used: set[str] = set()
     for i in range(count):
         kind = CUSTOM_FIELD_TYPES[i % len(CUSTOM_FIELD_TYPES)]
@@ -122,7 +121,7 @@ def custom_id_field(b: Builder, space: Space) -> None:
 
 def settings_on_goals_and_teams(b: Builder, space: Space) -> None:
     """Custom fields added to the first goal and the first team (settings exist on both in Asana)."""
-    for owner in (space.goals[:1] + space.teams[:1]):
+    for owner in space.goals[:1] + space.teams[:1]:
         for cf in b.sample(space.custom_fields, 2):
             _setting(b, owner, cf)
 
