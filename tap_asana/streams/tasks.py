@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tap_asana.client import Route, format_timestamp, parse_timestamp
@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, Record
 
 SYNC_TOKEN_KEY = "events_sync"
+#: Set on the record of a task that Asana no longer returns (deleted, or no longer visible to the token).
+DELETED_AT = "_sdc_deleted_at"
+
+
+def is_tombstone(task: Record | None) -> bool:
+    """Whether `task` is the record the tap emits for a deleted task."""
+    return bool(task and task.get(DELETED_AT))
 
 
 class TasksStream(TableStream):
@@ -26,10 +33,23 @@ class TasksStream(TableStream):
     `modified_at`). Each project partition therefore also keeps an Events API sync token in its state:
     tasks named by the project's events since the last run are fetched one by one. A 412 (token too
     old) re-reads the project in full. The first run of a partition walks every subtask tree.
+
+    A task the events say was deleted (or one they name that now answers 404) is emitted as a tombstone:
+    its gid, `modified_at` and `_sdc_deleted_at` set to the time of the deletion. Loaders that follow the
+    Singer SDK's convention soft-delete the row; the models drop it.
     """
 
     def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
+        # Declared so that catalogs and loaders know the column a tombstone fills.
+        self.schema["properties"].setdefault(
+            DELETED_AT,
+            {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "When the task was deleted in Asana (set only on a deleted task's tombstone).",
+            },
+        )
         #: gids emitted in this run: a task in several projects is emitted once.
         self.emitted: set[str] = set()
         #: The bookmark of the partition being read: children of a task emit only what is newer.
@@ -58,7 +78,7 @@ class TasksStream(TableStream):
         token = state.get(SYNC_TOKEN_KEY)
         bookmark = self.bookmark_from_state(context)
         # Take the new sync token before listing, so changes made while we read show up next run.
-        changed, next_token, valid = self._changed_since(project, token, context)
+        changed, deleted, next_token, valid = self._changed_since(project, token, context)
         if not valid:
             if token is not None:
                 self.logger.warning(
@@ -82,16 +102,29 @@ class TasksStream(TableStream):
                 or task["gid"] in changed
             ]
             yield from self._emit_page(todo, context, walk=walk_subtasks)
-        named = [task for gid in sorted(changed - self.emitted) if (task := self._fetch_task(gid, context))]
+        named: list[dict] = []
+        # A task only deleted needs no request; one also changed may have been restored: ask Asana.
+        gone = [self._tombstone(gid, deleted[gid]) for gid in sorted(set(deleted) - changed - self.emitted)]
+        for gid in sorted(changed - self.emitted):
+            task = self._fetch_task(gid, context)
+            if task is not None:
+                named.append(task)
+            else:
+                gone.append(self._tombstone(gid, deleted.get(gid)))
         yield from self._emit_page(named, context, walk=False)
+        for tombstone in gone:
+            self.emitted.add(tombstone["gid"])
+            yield tombstone
         # Stored with the partition's state, which the SDK writes once the partition is complete.
         state[SYNC_TOKEN_KEY] = next_token
 
     def _changed_since(
         self, project: str, token: str | None, context: Context
-    ) -> tuple[set[str], str | None, bool]:
-        """Tasks named by the project's events since `token`, the next token, and whether `token` held."""
+    ) -> tuple[set[str], dict[str, str | None], str | None, bool]:
+        """What the project's events since `token` name: changed tasks, deleted tasks (with the time of
+        the deletion), the next token, and whether `token` held."""
         changed: set[str] = set()
+        deleted: dict[str, str | None] = {}
         while True:
             params = {"resource": project}
             if token:
@@ -99,14 +132,16 @@ class TasksStream(TableStream):
             try:
                 page = self.request_json(Route("/events", params, paginated=False, fields=False), context)
             except SyncTokenExpiredError as exc:
-                return set(), exc.sync_token, False
+                return set(), {}, exc.sync_token, False
             for event in page.get("data") or []:
-                gid = _task_gid(event)
-                if gid:
+                resource = event.get("resource") or {}
+                if event.get("action") == "deleted" and resource.get("resource_type") == "task":
+                    deleted[resource["gid"]] = event.get("created_at")
+                elif gid := _task_gid(event):
                     changed.add(gid)
             token = page.get("sync") or token
             if not page.get("has_more"):
-                return changed, token, True
+                return changed, deleted, token, True
 
     # -- tasks in no project ----------------------------------------------------------------------
     def _unprojected_tasks(self, context: Context) -> Iterator[dict]:
@@ -160,6 +195,11 @@ class TasksStream(TableStream):
             return self.request_json(Route(f"/tasks/{gid}", paginated=False), context).get("data")
         except NotFoundError:
             return None  # deleted since the event, or no longer visible
+
+    def _tombstone(self, gid: str, deleted_at: str | None) -> dict:
+        """The record of a task Asana no longer returns; without an event time, the run's start."""
+        when = deleted_at or format_timestamp(datetime.now(timezone.utc))
+        return {"gid": gid, "resource_type": "task", "modified_at": when, DELETED_AT: when}
 
     def _start_date(self) -> datetime | None:
         return parse_timestamp(self.config.get("start_date"))
@@ -216,7 +256,7 @@ class TaskChildStream(TableStream):
         records: Iterable[dict] | None = None
         if task_gid := (context or {}).get("task_gid"):
             tasks = self._tap.streams["tasks"]
-            if not self.wanted_for(tasks.current_task):
+            if is_tombstone(tasks.current_task) or not self.wanted_for(tasks.current_task):
                 return
             if self.created_after_parent_bookmark:
                 since = tasks.children_since

@@ -48,6 +48,7 @@ def test_meltano_run_into_duckdb_is_exact_then_incremental(meltano_run):
 
         # A day of work in Asana, then the scheduled run again: only what changed is extracted.
         before = {gid for gid in (t["gid"] for t in server.store.all("task"))}
+        in_projects = task_gids(meltano_run.duckdb_path, "project_gid is not null")
         changed = server_mutate(server)
         second_started = datetime.now(timezone.utc).replace(tzinfo=None)
         meltano_run("run", "tap-asana", "target-duckdb", **env)
@@ -58,8 +59,18 @@ def test_meltano_run_into_duckdb_is_exact_then_incremental(meltano_run):
             f"second run re-extracted {len(loaded)} tasks: not incremental"
         )
         assert set(changed["changed_tasks"]) <= loaded | (before - after)
+        # Tasks deleted from a project come back as tombstones: the row is flagged, and the models drop it.
+        deleted = (before - after) & in_projects
+        assert deleted, f"the mutation deleted no task in a project: {changed}"
+        assert task_gids(meltano_run.duckdb_path, "_sdc_deleted_at is not null") == deleted
     finally:
         server.stop()
+
+
+def task_gids(db, where: str) -> set[str]:
+    """gids of the loaded tasks matching a SQL condition."""
+    rows = pipeline.duckdb_queries([f"select gid from {RAW}.tasks where {where}"], db)[0]
+    return {r["gid"] for r in rows}
 
 
 def diff(actual: dict[str, int], expected: dict[str, int]) -> dict[str, tuple[int | None, int | None]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tap_asana.streams.tasks import SYNC_TOKEN_KEY, TasksStream
+from tap_asana.streams.tasks import DELETED_AT, SYNC_TOKEN_KEY, TasksStream
 from tests.tap.tap_runner import run_tap, tap_config
 
 STREAMS = ["tasks", "stories"]
@@ -26,10 +26,23 @@ def test_incremental_after_mutation_reemits_exactly_what_changed(sandbox, seed) 
 
     tasks = second.gids("tasks")
     assert len(tasks) == len(set(tasks))
+    live = {t["gid"] for t in second.records["tasks"] if DELETED_AT not in t}
     # A moved task keeps its modified_at (so the sandbox does not count it in changed_tasks), but its
     # `projects` and `memberships` changed: it must be re-emitted, and it is found through the events.
-    assert set(tasks) == set(mutation["changed_tasks"]) | set(mutation["moved"])
+    assert live == set(mutation["changed_tasks"]) | set(mutation["moved"])
     assert _task_stories(second) == set(mutation["new_stories"])
+
+    # Deleted tasks come back as tombstones, found through their projects' events: every deleted task
+    # the first run read from a project (a task only in someone's My Tasks has no project events).
+    assert mutation["deleted"]
+    in_projects = {t["gid"] for t in first.records["tasks"] if t.get("project_gid")}
+    tombstones = {t["gid"]: t for t in second.records["tasks"] if DELETED_AT in t}
+    assert tombstones and set(tombstones) == set(mutation["deleted"]) & in_projects
+    for tombstone in tombstones.values():
+        assert tombstone[DELETED_AT] == tombstone["modified_at"] and tombstone[DELETED_AT].endswith("Z")
+        assert tombstone["project_gid"] and tombstone["workspace_gid"]
+    # Nothing is read below a tombstone: its stories are gone with it.
+    assert not {s.get("task_gid") for s in second.records["stories"]} & set(tombstones)
 
 
 def test_nothing_changed_nothing_reemitted(sandbox) -> None:
