@@ -6,35 +6,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from asana_sandbox.server import SandboxServer
+from tests.sandbox_client import SandboxClient
 
 # Functional tests are not about throttling: give them room; throttle tests pass their own budget.
 FAST_REQUESTS_PER_MINUTE = 1_000_000
-
-
-class SandboxClient:
-    """A started sandbox plus a `requests` session that speaks to it with the sandbox's PAT."""
-
-    def __init__(self, server: SandboxServer) -> None:
-        self.server = server
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {server.token}"
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.server, name)
-
-    def get(self, path: str, **params: Any) -> requests.Response:
-        return self.session.get(self.server.base_url + path, params=params, timeout=30)
-
-    def control(self, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        url = f"{self.server.root_url}/_sandbox/{name}"
-        response = (
-            requests.post(url, json=body, timeout=60) if body is not None else requests.get(url, timeout=30)
-        )
-        response.raise_for_status()
-        return response.json()
 
 
 @pytest.fixture

@@ -12,42 +12,10 @@ from typing import Any
 
 from asana_sandbox.store import Store
 from tap_asana.stream_schemas import stream_schema
+from tests.tap.expected import RESOURCE_TYPES
 
 # Tap stream -> sandbox resource type (every stream but portfolio_items, which lists portfolios' items).
-STREAM_RESOURCE_TYPES: dict[str, str] = {
-    "workspaces": "workspace",
-    "users": "user",
-    "workspace_memberships": "workspace_membership",
-    "teams": "team",
-    "team_memberships": "team_membership",
-    "projects": "project",
-    "project_memberships": "project_membership",
-    "memberships": "membership",
-    "sections": "section",
-    "tasks": "task",
-    "stories": "story",
-    "attachments": "attachment",
-    "tags": "tag",
-    "custom_fields": "custom_field",
-    "custom_field_settings": "custom_field_setting",
-    "custom_types": "custom_type",
-    "portfolios": "portfolio",
-    "portfolio_memberships": "portfolio_membership",
-    "goals": "goal",
-    "goal_relationships": "goal_relationship",
-    "time_periods": "time_period",
-    "time_tracking_entries": "time_tracking_entry",
-    "project_statuses": "project_status",
-    "status_updates": "status_update",
-    "project_briefs": "project_brief",
-    "project_templates": "project_template",
-    "task_templates": "task_template",
-    "user_task_lists": "user_task_list",
-    "allocations": "allocation",
-    "access_requests": "access_request",
-    "webhooks": "webhook",
-    "audit_log_events": "audit_log_event",
-}
+STREAM_RESOURCE_TYPES: dict[str, str] = RESOURCE_TYPES
 STREAMS = sorted([*STREAM_RESOURCE_TYPES, "portfolio_items"])
 
 

@@ -7,13 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 from asana_sandbox.server import SandboxServer
-
-from .helpers import Client
+from tests.sandbox_client import SandboxClient
 
 
 @pytest.fixture(scope="module")
-def demo() -> Iterator[Client]:
+def demo() -> Iterator[SandboxClient]:
     """A demo sandbox for tests that only read (stopping a server costs half a second: share it)."""
-    client = Client(SandboxServer("demo", requests_per_minute=1_000_000).start())
-    yield client
-    client.close()
+    server = SandboxServer("demo", requests_per_minute=1_000_000).start()
+    yield SandboxClient(server)
+    server.stop()

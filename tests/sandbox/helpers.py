@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
-from asana_sandbox.server import SandboxServer
 from asana_sandbox.store import Record, Store
 
 ACME = "Acme Corp"  # the demo's Enterprise organization
@@ -43,39 +40,3 @@ def error_message(body: dict[str, Any]) -> str:
     assert isinstance(error["message"], str) and error["message"], body
     assert isinstance(error["help"], str) and error["help"], body
     return error["message"]
-
-
-class Client:
-    """A started sandbox and a session with its PAT (the shape of the root conftest's SandboxClient)."""
-
-    def __init__(self, server: SandboxServer) -> None:
-        self.server = server
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {server.token}"
-
-    @property
-    def store(self) -> Store:
-        return self.server.store
-
-    @property
-    def base_url(self) -> str:
-        return self.server.base_url
-
-    @property
-    def root_url(self) -> str:
-        return self.server.root_url
-
-    def get(self, path: str, **params: Any) -> requests.Response:
-        return self.session.get(self.server.base_url + path, params=params, timeout=30)
-
-    def control(self, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        url = f"{self.server.root_url}/_sandbox/{name}"
-        response = (
-            requests.post(url, json=body, timeout=60) if body is not None else requests.get(url, timeout=30)
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def close(self) -> None:
-        self.session.close()
-        self.server.stop()
