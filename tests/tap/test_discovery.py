@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+from asana_sandbox.oauth import DEFAULT_TOKEN
 from tap_asana import stream_schemas
 from tests.tap.tap_runner import tap_config
+
+REPO = Path(__file__).resolve().parents[2]
 
 ISSUE_STREAMS = {
     "workspaces",
@@ -76,6 +80,15 @@ def test_discover_lists_every_stream_with_its_replication(sandbox, tmp_path) -> 
             assert stream["replication_method"] == "FULL_TABLE", name
     custom_field = streams["custom_fields"]["schema"]["properties"]
     assert "enum_options" in custom_field
+
+
+def test_the_committed_sandbox_config_discovers_every_stream() -> None:
+    """`sandbox.json` (README) points at `asana-sandbox serve` with its defaults."""
+    config = json.loads((REPO / "sandbox.json").read_text())
+    assert config["access_token"] == DEFAULT_TOKEN
+    assert config["api_url"] == "http://127.0.0.1:8765/api/1.0"
+    catalog = json.loads(_cli("--config", str(REPO / "sandbox.json"), "--discover"))
+    assert {s["tap_stream_id"] for s in catalog["streams"]} == ISSUE_STREAMS
 
 
 def test_about_lists_settings_and_marks_secrets() -> None:
