@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	@$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) .venv-meltano .meltano output .pytest_cache transform/target transform/logs
