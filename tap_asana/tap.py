@@ -12,6 +12,7 @@ from singer_sdk import typing as th
 
 from tap_asana.auth import DEFAULT_API_URL, AsanaAuthError, build_authenticator
 from tap_asana.errors import RetriesExhaustedError
+from tap_asana.logs import quiet_routine_sdk_warnings
 from tap_asana.streams import STREAM_TYPES
 from tap_asana.throttle import RateLimiter
 
@@ -117,6 +118,10 @@ class TapAsana(Tap):
         return ThreadPoolExecutor(
             max_workers=int(self.config.get("max_concurrent_requests") or 10), thread_name_prefix="tap-asana"
         )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        quiet_routine_sdk_warnings()
+        super().__init__(*args, **kwargs)
 
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
