@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
+import click
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
@@ -135,9 +139,38 @@ class TapAsana(Tap):
                 by_name[parent_name].child_streams.append(stream)
         return streams
 
+    def sync_all(self) -> None:
+        """Check that the credentials are complete before any stream starts (no request needed)."""
+        _ = self.authenticator  # raises AsanaAuthError naming the missing settings
+        super().sync_all()
+
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        """A missing or malformed `--config` file is a usage error naming the file (exit 2)."""
+        for path in value:
+            if path == "ENV":
+                continue
+            try:
+                json.loads(Path(path).read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise click.BadParameter(f"cannot read {path}: {exc.strerror or exc}") from None
+            except ValueError as exc:
+                raise click.BadParameter(f"{path} is not valid JSON: {exc}") from None
+        return super().cb_config(ctx, param, value)
+
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        """Credential and give-up errors end the run with one line that says what to fix."""
+        """Bad input files, credential and give-up errors end the run with one line that says what to fix."""
+        for option in ("state", "catalog"):
+            if (handle := kwargs.get(option)) is not None:
+                text = handle.read()
+                try:
+                    json.loads(text)
+                except ValueError as exc:
+                    name = getattr(handle, "name", option)
+                    click.echo(f"Error: --{option} {name} is not valid JSON: {exc}", err=True)
+                    sys.exit(2)
+                kwargs[option] = io.StringIO(text)
         try:
             super().invoke(*args, **kwargs)
         except (AsanaAuthError, RetriesExhaustedError) as exc:
