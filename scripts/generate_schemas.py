@@ -70,6 +70,14 @@ STREAMS: dict[str, tuple[str, str | None]] = {
     "access_requests": ("AccessRequestResponse", "access_request"),
     "webhooks": ("WebhookResponse", "webhook"),
     "audit_log_events": ("AuditLogEvent", "audit_log_event"),
+    "agents": ("AgentResponse", "agent"),
+    "budgets": ("BudgetResponse", "budget"),
+    "ooo_entries": ("OooEntryResponse", "ooo_entry"),
+    "project_portfolio_settings": ("ProjectPortfolioSettingResponse", "project_portfolio_setting"),
+    "rates": ("RateResponse", "rate"),
+    "roles": ("RbacRoleResponse", "role"),
+    "time_tracking_categories": ("TimeTrackingCategoryResponse", "time_tracking_category"),
+    "timesheet_approval_statuses": ("TimesheetApprovalStatusResponse", "timesheet_approval_status"),
     "events": ("EventResponse", None),
 }
 
@@ -78,6 +86,9 @@ SANDBOX_ONLY: dict[str, str] = {
     "job": "JobResponse",
     "organization_export": "OrganizationExportResponse",
 }
+
+# Compact schemas whose name does not follow <Name>Compact.
+COMPACT_SCHEMAS: dict[str, str] = {"role": "RbacRoleCompact"}
 
 # Resource types without a <Name>Compact schema in the spec (allocation, access_request,
 # audit_log_event) fall back to this list intersected with the full field list.
@@ -313,7 +324,7 @@ def field_table(resolver: SpecResolver) -> dict[str, Any]:
             if not (own_description(raw) or "").lstrip().startswith("[Opt In]")
         ]
         camel = "".join(word.capitalize() for word in resource_type.split("_"))
-        compact_name: str | None = f"{camel}Compact"
+        compact_name: str | None = COMPACT_SCHEMAS.get(resource_type, f"{camel}Compact")
         if compact_name in resolver.components:
             compact_flat = resolver.flatten({"$ref": REF_PREFIX + compact_name})
             compact = [

@@ -84,6 +84,16 @@ FIELDS: dict[str, str] = {
     "job": "gid resource_type resource_subtype status new_portfolio new_project new_task "
     "new_project_template new_graph_export new_resource_export",
     "organization_export": "gid resource_type created_at download_url state organization",
+    "role": "gid resource_type name description is_standard_role creation_time modified_at base_role_type "
+    "permissions workspace",
+    "ooo_entry": "gid resource_type start_date end_date user created_by",
+    "agent": "gid resource_type resource_subtype name description behavior_guidance workspace photo",
+    "time_tracking_category": "gid resource_type name color is_archived",
+    "timesheet_approval_status": "gid resource_type created_at user workspace start_date end_date "
+    "approval_status",
+    "project_portfolio_setting": "gid resource_type project portfolio is_access_control_inherited created_at",
+    "rate": "gid resource_type parent resource rate currency_code created_by",
+    "budget": "gid resource_type budget_type estimate actual total parent",
 }
 # Sandbox-only keys each type must carry for the routes.
 PRIVATE: dict[str, set[str]] = {
@@ -91,6 +101,7 @@ PRIVATE: dict[str, set[str]] = {
     "custom_type": {"_workspace", "_projects"},
     "portfolio": {"_items"},
     "project_status": {"_parent"},
+    "role": {"_archived"},
     **{
         t: {"_workspace"}
         for t in (
@@ -101,6 +112,8 @@ PRIVATE: dict[str, set[str]] = {
             "allocation",
             "webhook",
             "audit_log_event",
+            "ooo_entry",
+            "time_tracking_category",
         )
     },
 }
@@ -326,3 +339,32 @@ def test_bench_has_the_documented_size(bench: list[dict[str, Any]]) -> None:
     for rtype in FIELDS:
         assert types.get(rtype), f"bench has no {rtype}"
     assert dangling_references(bench) == []
+
+
+@pytest.mark.parametrize("profile", DATASETS)
+def test_resourcing_objects_respect_tiers_and_memberships(profile: str, demo, bench) -> None:
+    records = demo if profile == "demo" else bench
+    index = {r["gid"]: r for r in records}
+    types = by_type(records)
+
+    def tier(record: dict[str, Any]) -> str:
+        while record["resource_type"] != "workspace":
+            link = record.get("_workspace") or (record.get("workspace") or record.get("parent"))["gid"]
+            record = index[link]
+        return record["_tier"]
+
+    for rtype in ("budget", "rate", "agent", "time_tracking_category", "timesheet_approval_status"):
+        assert all(tier(r) != "free" for r in types[rtype]), rtype
+    members = {(m["user"]["gid"], m["workspace"]["gid"]) for m in types["workspace_membership"]}
+    assert all((e["user"]["gid"], e["_workspace"]) in members for e in types["ooo_entry"])
+    assert all(e["start_date"] <= e["end_date"] for e in types["ooo_entry"])
+    for project_gid, count in Counter(b["parent"]["gid"] for b in types["budget"]).items():
+        assert count == 1, project_gid
+    portfolio_projects = {
+        (p["gid"], item["gid"])
+        for p in types["portfolio"]
+        for item in p["_items"]
+        if item["resource_type"] == "project"
+    }
+    settings = {(s["portfolio"]["gid"], s["project"]["gid"]) for s in types["project_portfolio_setting"]}
+    assert settings == portfolio_projects

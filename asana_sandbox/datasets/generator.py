@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import activity, admin, people, planning, tasks, words
+from . import activity, admin, people, planning, resourcing, tasks, words
 from .builder import Builder, Record
 from .people import Space
 from .tasks import TaskPlan
@@ -39,6 +39,11 @@ class SpaceSpec:
     webhook: bool = False
     audit_events: int = 0
     personal: bool = False  # project names from the personal list
+    # Resourcing objects, generated on paid workspaces only (every workspace has roles and OOO entries).
+    agents: int = 0
+    time_categories: int = 0  # the last one archived
+    rated_projects: int = 0
+    budgets: int = 0
 
 
 DEMO = (
@@ -72,6 +77,10 @@ DEMO = (
         access_requests=3,
         webhook=True,
         audit_events=50,
+        agents=3,
+        time_categories=5,
+        rated_projects=5,
+        budgets=4,
     ),
     SpaceSpec(
         name="Personal Projects",
@@ -131,6 +140,10 @@ BENCH = (
         access_requests=25,
         webhook=True,
         audit_events=2000,
+        agents=6,
+        time_categories=7,
+        rated_projects=60,
+        budgets=40,
     ),
     SpaceSpec(
         name="Initech Labs",
@@ -161,6 +174,10 @@ BENCH = (
         custom_types=1,
         allocations=10,
         access_requests=5,
+        agents=2,
+        time_categories=4,
+        rated_projects=12,
+        budgets=8,
     ),
 )
 
@@ -171,6 +188,7 @@ def generate(profile: str, seed: int = 42) -> list[Record]:
     """All records of the named profile, in creation order (parents before what refers to them)."""
     b = Builder(seed)
     previous: list[Record] = []
+    spaces: list[tuple[Space, SpaceSpec]] = []
     for spec in PROFILES[profile]:
         space = people.workspace(b, spec.name, spec.domain, spec.tier)
         own = people.users(b, spec.own_users, spec.domain or "example.com")
@@ -181,6 +199,18 @@ def generate(profile: str, seed: int = 42) -> list[Record]:
         _work(b, space, spec)
         _plans(b, space, spec)
         previous = space.users
+        spaces.append((space, spec))
+    # The last stage of every workspace, run once all of them are built: no record or gid generated before
+    # shifts (the builder's gids and random draws are shared by the workspaces).
+    for space, spec in spaces:
+        resourcing.generate(
+            b,
+            space,
+            agents=spec.agents,
+            time_categories=spec.time_categories,
+            rated_projects=spec.rated_projects,
+            budgets=spec.budgets,
+        )
     return b.records
 
 

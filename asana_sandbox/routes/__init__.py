@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from asana_sandbox.routes import admin, events, goals, portfolios, projects, tasks, time_tracking, workspace
+from asana_sandbox.routes import (
+    admin,
+    events,
+    goals,
+    portfolios,
+    projects,
+    resourcing,
+    tasks,
+    time_tracking,
+    workspace,
+)
 from asana_sandbox.routes.base import Route
 
 ROUTES: list[Route] = [
@@ -12,6 +22,7 @@ ROUTES: list[Route] = [
     *goals.ROUTES,
     *portfolios.ROUTES,
     *time_tracking.ROUTES,
+    *resourcing.ROUTES,
     *admin.ROUTES,
     *events.ROUTES,
 ]

@@ -198,8 +198,12 @@ def listing(
     tier: str | None = None,
     paginated: bool = True,
     search: bool = False,
+    full: bool = False,
 ) -> Route:
-    """A list operation: `select(ctx, **path_params)` returns every matching record, in order."""
+    """A list operation: `select(ctx, **path_params)` returns every matching record, in order.
+
+    `full`: the spec lists the objects' full form (its items are a `<Name>Response`, not a compact form).
+    """
 
     def handler(ctx: RequestContext, **params: str) -> Response:
         for name in required:
@@ -207,7 +211,7 @@ def listing(
         items = select(ctx, **params)
         if tier:
             ctx.gate(tier)
-        return ctx.page(items, paginated=paginated)
+        return ctx.page(items, paginated=paginated, full=full)
 
     return Route("GET", path, handler, search=search)
 

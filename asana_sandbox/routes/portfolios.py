@@ -1,11 +1,11 @@
-"""Portfolios, their items and memberships."""
+"""Portfolios, their items, memberships and project portfolio settings."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from asana_sandbox.errors import missing_input
-from asana_sandbox.routes.base import RequestContext, Route, get_one, listing, ref_gid
+from asana_sandbox.routes.base import RequestContext, Route, children, get_one, listing, ref_gid
 from asana_sandbox.store import Record
 
 
@@ -60,4 +60,13 @@ ROUTES: list[Route] = [
     listing("/portfolio_memberships", _portfolio_memberships),
     listing("/portfolios/{portfolio_gid}/portfolio_memberships", _memberships_of_portfolio),
     get_one("/portfolio_memberships/{portfolio_membership_gid}", "portfolio_membership"),
+    listing(
+        "/portfolios/{portfolio_gid}/project_portfolio_settings",
+        children("project_portfolio_setting", "portfolio", "portfolio_gid", "portfolio"),
+    ),
+    listing(
+        "/projects/{project_gid}/project_portfolio_settings",
+        children("project_portfolio_setting", "project", "project_gid", "project"),
+    ),
+    get_one("/project_portfolio_settings/{project_portfolio_setting_gid}", "project_portfolio_setting"),
 ]

@@ -1,11 +1,12 @@
-"""Time tracking entries and resource allocations (paid features)."""
+"""Time tracking entries (a paid feature), their categories, weekly timesheet approval statuses, and resource
+allocations (paid)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from asana_sandbox.errors import missing_input
-from asana_sandbox.routes.base import RequestContext, Route, children, get_one, listing, ref_gid
+from asana_sandbox.errors import bad_request, missing_input
+from asana_sandbox.routes.base import RequestContext, Route, children, flag, get_one, listing, ref_gid
 from asana_sandbox.routes.common import parse_date
 from asana_sandbox.store import Record
 
@@ -43,6 +44,60 @@ def _entries(ctx: RequestContext) -> Sequence[Record]:
     return entries
 
 
+TIMESHEET_STATUSES = ("draft", "submitted", "approved", "rejected")
+
+
+def _categories(ctx: RequestContext) -> Sequence[Record]:
+    """A workspace's categories: the active ones unless `is_archived=true` asks for the archived ones."""
+    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
+    archived = bool(flag(ctx, "is_archived"))
+    return [
+        c
+        for c in ctx.store.related("time_tracking_category", "_workspace", workspace["gid"])
+        if bool(c.get("is_archived")) == archived
+    ]
+
+
+def _category_entries(ctx: RequestContext, time_tracking_category_gid: str) -> Sequence[Record]:
+    """Entries of a category, entered on `start_date` or later and on `end_date` or earlier."""
+    category = ctx.obj(time_tracking_category_gid, "time_tracking_category", "time_tracking_category_gid")
+    entries = ctx.store.related("time_tracking_entry", "categories", category["gid"])
+    if ctx.args.get("start_date"):
+        start = parse_date("start_date", ctx.args["start_date"]).isoformat()
+        entries = [e for e in entries if (e.get("entered_on") or "") >= start]
+    if ctx.args.get("end_date"):
+        end = parse_date("end_date", ctx.args["end_date"]).isoformat()
+        entries = [e for e in entries if (e.get("entered_on") or "") <= end]
+    return entries
+
+
+def _timesheets(ctx: RequestContext) -> Sequence[Record]:
+    """Weekly timesheet statuses of a workspace, by user, weeks overlapping `from_date`..`to_date`, and
+    `approval_statuses` (comma-separated: draft, submitted, approved, rejected)."""
+    args = ctx.args
+    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
+    sheets = ctx.store.related("timesheet_approval_status", "workspace", workspace["gid"])
+    if args.get("user"):
+        user_gid = ctx.user_gid(args["user"])
+        sheets = [s for s in sheets if ref_gid(s.get("user")) == user_gid]
+    if args.get("from_date"):
+        start = parse_date("from_date", args["from_date"]).isoformat()
+        sheets = [s for s in sheets if s["end_date"] >= start]
+    if args.get("to_date"):
+        end = parse_date("to_date", args["to_date"]).isoformat()
+        sheets = [s for s in sheets if s["start_date"] <= end]
+    if args.get("approval_statuses"):
+        wanted = {v.strip().lower() for v in args["approval_statuses"].split(",") if v.strip()}
+        unknown = sorted(wanted - set(TIMESHEET_STATUSES))
+        if unknown:
+            raise bad_request(
+                f"approval_statuses: Not a valid approval status: {unknown[0]!r}; "
+                f"use one or more of {', '.join(TIMESHEET_STATUSES)}"
+            )
+        sheets = [s for s in sheets if s["approval_status"].lower() in wanted]
+    return sheets
+
+
 def _allocations(ctx: RequestContext) -> Sequence[Record]:
     args = ctx.args
     if args.get("parent"):
@@ -67,6 +122,13 @@ ROUTES: list[Route] = [
         "/tasks/{task_gid}/time_tracking_entries", children("time_tracking_entry", "task", "task_gid", "task")
     ),
     get_one("/time_tracking_entries/{time_tracking_entry_gid}", "time_tracking_entry"),
+    listing("/time_tracking_categories", _categories, required=("workspace",)),
+    get_one("/time_tracking_categories/{time_tracking_category_gid}", "time_tracking_category"),
+    listing(
+        "/time_tracking_categories/{time_tracking_category_gid}/time_tracking_entries", _category_entries
+    ),
+    listing("/timesheet_approval_statuses", _timesheets, required=("workspace",)),
+    get_one("/timesheet_approval_statuses/{timesheet_approval_status_gid}", "timesheet_approval_status"),
     listing("/allocations", _allocations, tier="premium"),
     get_one("/allocations/{allocation_gid}", "allocation", tier="premium"),
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tap_asana.client import AsanaStream, Route, format_timestamp, parse_timestamp
@@ -48,6 +48,9 @@ class StreamSpec:
     dedupe: bool = False
     #: Extra context keys this stream may receive beyond its parent's (hand-written partitions).
     extra_context_keys: tuple[str, ...] = ()
+    #: Query parameters read in turn, one list call each, when one call cannot return everything (e.g.
+    #: archived and active time tracking categories: the endpoint answers only active ones by default).
+    variants: tuple[Mapping[str, str], ...] = ()
     cls: type[TableStream] | None = None
 
 
@@ -89,6 +92,14 @@ class TableStream(AsanaStream):
             paginated=self.spec.paginated and not self.spec.single,
             records_jsonpath="$.data" if self.spec.single else "$.data[*]",
         )
+
+    def request_records(self, context: Context | None) -> Iterator[dict]:
+        if not self.spec.variants:
+            yield from super().request_records(context)
+            return
+        route = self.default_route(context)
+        for extra in self.spec.variants:
+            yield from self.fetch(replace(route, params={**route.params, **extra}), context)
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         if any((context or {}).get(key) is None for key in self.spec.requires):

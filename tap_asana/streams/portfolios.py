@@ -29,4 +29,11 @@ SPECS = [
         tier="premium",
         description="Users' memberships of portfolios.",
     ),
+    StreamSpec(
+        "project_portfolio_settings",
+        "/portfolios/{portfolio_gid}/project_portfolio_settings",
+        parent="portfolios",
+        tier="premium",
+        description="How each project sits in each portfolio (access control inherited or not).",
+    ),
 ]

@@ -78,4 +78,25 @@ SPECS = [
         tier="premium",
         description="Custom field definitions, with their enum options.",
     ),
+    StreamSpec(
+        "ooo_entries",
+        "/ooo_entries",
+        parent="workspace_memberships",
+        params={"user": "{user_gid}", "workspace": "{workspace_gid}"},
+        requires=("user_gid",),
+        description="Out-of-office periods of each member of a workspace.",
+    ),
+    StreamSpec(
+        "roles",
+        "/roles",
+        parent="workspaces",
+        params={"workspace": "{workspace_gid}"},
+        description="Access control (RBAC) roles of each workspace, standard and custom.",
+    ),
+    StreamSpec(
+        "agents",
+        "/workspaces/{workspace_gid}/agents",
+        parent="workspaces",
+        description="AI teammates (agents) of each workspace.",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import busiest_project, gids, workspace
+from .helpers import PERSONAL, busiest_project, gids, workspace
 
 
 def _tasks(demo, **params: str) -> list[dict[str, str]]:
@@ -57,8 +57,10 @@ def test_typeahead_for_actors_finds_users(demo) -> None:
     assert user["gid"] in gids(response.json())
 
 
-def test_typeahead_for_agents_is_empty_without_agents(demo) -> None:
+def test_typeahead_for_agents_finds_the_agents_of_the_workspace(demo) -> None:
     acme = workspace(demo.store)["gid"]
     response = demo.get(f"/workspaces/{acme}/typeahead", resource_type="agent")
     assert response.status_code == 200
-    assert response.json()["data"] == []
+    assert gids(response.json()) == [a["gid"] for a in demo.store.related("agent", "workspace", acme)] != []
+    personal = workspace(demo.store, PERSONAL)["gid"]
+    assert demo.get(f"/workspaces/{personal}/typeahead", resource_type="agent").json()["data"] == []

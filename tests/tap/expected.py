@@ -38,6 +38,14 @@ RESOURCE_TYPES = {
     "access_requests": "access_request",
     "webhooks": "webhook",
     "audit_log_events": "audit_log_event",
+    "agents": "agent",
+    "roles": "role",
+    "ooo_entries": "ooo_entry",
+    "time_tracking_categories": "time_tracking_category",
+    "timesheet_approval_statuses": "timesheet_approval_status",
+    "budgets": "budget",
+    "rates": "rate",
+    "project_portfolio_settings": "project_portfolio_setting",
 }
 TIER_RANK = {"free": 0, "premium": 1, "enterprise": 2}
 # Streams the sandbox gates by the workspace's tier (402 below it), as Asana does.
@@ -48,6 +56,8 @@ GATED = {
     "access_requests": "premium",
     "project_briefs": "premium",
     "audit_log_events": "enterprise",
+    "budgets": "premium",
+    "rates": "premium",
 }
 
 

@@ -48,6 +48,18 @@ ISSUE_STREAMS = {
     "webhooks",
     "audit_log_events",
 }
+# Objects of the spec beyond the issue's list: every object the API can list is a stream.
+MORE_STREAMS = {
+    "agents",
+    "roles",
+    "ooo_entries",
+    "time_tracking_categories",
+    "timesheet_approval_statuses",
+    "budgets",
+    "rates",
+    "project_portfolio_settings",
+}
+ALL_STREAMS = ISSUE_STREAMS | MORE_STREAMS
 INCREMENTAL = {
     "tasks": "modified_at",
     "stories": "created_at",
@@ -70,7 +82,7 @@ def test_discover_lists_every_stream_with_its_replication(sandbox, tmp_path) -> 
     config.write_text(json.dumps(tap_config(sandbox)))
     catalog = json.loads(_cli("--config", str(config), "--discover"))
     streams = {s["tap_stream_id"]: s for s in catalog["streams"]}
-    assert set(streams) == ISSUE_STREAMS
+    assert set(streams) == ALL_STREAMS
     for name, stream in streams.items():
         assert stream["key_properties"][-1] == "gid"
         if name in INCREMENTAL:
@@ -88,7 +100,7 @@ def test_the_committed_sandbox_config_discovers_every_stream() -> None:
     assert config["access_token"] == DEFAULT_TOKEN
     assert config["api_url"] == "http://127.0.0.1:8765/api/1.0"
     catalog = json.loads(_cli("--config", str(REPO / "sandbox.json"), "--discover"))
-    assert {s["tap_stream_id"] for s in catalog["streams"]} == ISSUE_STREAMS
+    assert {s["tap_stream_id"] for s in catalog["streams"]} == ALL_STREAMS
 
 
 def test_about_lists_settings_and_marks_secrets() -> None:
