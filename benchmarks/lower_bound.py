@@ -68,9 +68,25 @@ def full_sync(store: Any) -> dict[str, int]:
         "memberships": _pages(_count(store.all("membership"), "parent"), projects + portfolios + goals),
         "status_updates": _pages(_count(store.all("status_update"), "parent"), projects + portfolios + goals),
         "custom_field_settings": _pages(
-            _count(store.all("custom_field_setting"), "parent"), projects + portfolios + goals
+            _count(store.all("custom_field_setting"), "parent"), projects + portfolios + goals + teams
         ),
         "access_requests": len(projects) + len(portfolios),
+        "agents": _pages(_count(store.all("agent"), "workspace"), workspaces),
+        "roles": _pages(_count(store.all("role"), "workspace"), workspaces),
+        "ooo_entries": _pages(
+            Counter((_ref(e, "user"), e.get("_workspace")) for e in store.all("ooo_entry")),
+            [(_ref(m, "user"), _ref(m, "workspace")) for m in memberships],
+        ),
+        # Active and archived categories are two calls: the endpoint answers active ones by default.
+        "time_tracking_categories": 2 * len(workspaces),
+        "timesheet_approval_statuses": _pages(
+            _count(store.all("timesheet_approval_status"), "workspace"), workspaces
+        ),
+        "budgets": len(projects),
+        "rates": _pages(_count(store.all("rate"), "parent"), projects),
+        "project_portfolio_settings": _pages(
+            _count(store.all("project_portfolio_setting"), "portfolio"), portfolios
+        ),
         "portfolio_items": len(portfolios),
         "portfolio_memberships": _pages(_count(store.all("portfolio_membership"), "parent"), portfolios),
         "goal_relationships": len(goals),
