@@ -151,11 +151,10 @@ class TapAsana(Tap):
             if path == "ENV":
                 continue
             try:
-                json.loads(Path(path).read_text(encoding="utf-8"))
+                text = Path(path).read_text(encoding="utf-8")
             except OSError as exc:
                 raise click.BadParameter(f"cannot read {path}: {exc.strerror or exc}") from None
-            except ValueError as exc:
-                raise click.BadParameter(f"{path} is not valid JSON: {exc}") from None
+            _require_json(text, path, "--config")
         return super().cb_config(ctx, param, value)
 
     @classmethod
@@ -164,18 +163,21 @@ class TapAsana(Tap):
         for option in ("state", "catalog"):
             if (handle := kwargs.get(option)) is not None:
                 text = handle.read()
-                try:
-                    json.loads(text)
-                except ValueError as exc:
-                    name = getattr(handle, "name", option)
-                    click.echo(f"Error: --{option} {name} is not valid JSON: {exc}", err=True)
-                    sys.exit(2)
-                kwargs[option] = io.StringIO(text)
+                _require_json(text, getattr(handle, "name", option), f"--{option}")
+                kwargs[option] = io.StringIO(text)  # the SDK reads it again
         try:
             super().invoke(*args, **kwargs)
         except (AsanaAuthError, RetriesExhaustedError) as exc:
             cls.logger.error("%s", exc)  # one line; a traceback adds nothing for the user
             sys.exit(1)
+
+
+def _require_json(text: str, name: str, option: str) -> None:
+    """A usage error (exit 2, one line naming the option and the file) unless `text` is JSON."""
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"{name} is not valid JSON: {exc}", param_hint=f"'{option}'") from None
 
 
 if __name__ == "__main__":

@@ -61,6 +61,14 @@ def ref(record: Record) -> Record:
     return out
 
 
+def photo(b: Builder, folder: str, gid: str, chance: float) -> Record | None:
+    """A user's or agent's photo URLs in every size Asana serves, or None (no photo) with 1 - `chance`."""
+    if not b.chance(chance):
+        return None
+    base = f"https://s3.amazonaws.com/{folder}/{gid}"
+    return {f"image_{s}x{s}": f"{base}_{s}.png" for s in (21, 27, 36, 60, 128, 1024)}
+
+
 def html(text: str) -> str:
     return f"<body>{text}</body>"
 

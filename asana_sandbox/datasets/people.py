@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import words
-from .builder import Builder, Record, html, iso, ref
+from .builder import Builder, Record, html, iso, photo, ref
 
 
 @dataclass
@@ -55,10 +55,7 @@ def users(b: Builder, count: int, domain: str) -> list[Record]:
             name = f"{first} {last} {len(out)}"  # keeps names unique once the lists run out
         seen.add(name)
         gid = b.gid()
-        photo = None
-        if b.chance(0.7):
-            base = f"https://s3.amazonaws.com/profile_photos/{gid}"
-            photo = {f"image_{s}x{s}": f"{base}_{s}.png" for s in (21, 27, 36, 60, 128, 1024)}
+        picture = photo(b, "profile_photos", gid, 0.7)
         out.append(
             b.add(
                 {
@@ -66,7 +63,7 @@ def users(b: Builder, count: int, domain: str) -> list[Record]:
                     "resource_type": "user",
                     "name": name,
                     "email": f"{first.lower()}.{last.lower()}{'' if len(out) < 60 else len(out)}@{domain}",
-                    "photo": photo,
+                    "photo": picture,
                     "workspaces": [],
                     "custom_fields": [],
                 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from .builder import DAY_MS, SPAN_MS, Builder, Record, day, iso, ms_of, ref
+from .builder import DAY_MS, SPAN_MS, Builder, Record, day, iso, ms_of, photo, ref
 from .people import Space
 
 CURRENCY = "USD"  # a domain's currency, set at the domain level
@@ -227,10 +227,7 @@ def agents_of(b: Builder, space: Space, count: int) -> None:
     """AI teammates configured in a paid workspace."""
     for name, description, guidance in b.sample(AGENTS, count):
         gid = b.gid()
-        photo = None
-        if b.chance(0.6):
-            base = f"https://s3.amazonaws.com/agent_photos/{gid}"
-            photo = {f"image_{s}x{s}": f"{base}_{s}.png" for s in (21, 27, 36, 60, 128, 1024)}
+        picture = photo(b, "agent_photos", gid, 0.6)
         b.add(
             {
                 "gid": gid,
@@ -240,7 +237,7 @@ def agents_of(b: Builder, space: Space, count: int) -> None:
                 "description": description,
                 "behavior_guidance": guidance,
                 "workspace": ref(space.workspace),
-                "photo": photo,
+                "photo": picture,
             }
         )
 

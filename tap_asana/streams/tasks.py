@@ -197,7 +197,7 @@ class TasksStream(TableStream):
             return None  # deleted since the event, or no longer visible
 
     def _tombstone(self, gid: str, deleted_at: str | None) -> dict:
-        """The record of a task Asana no longer returns; without an event time, the run's start."""
+        """The record of a task Asana no longer returns, at the time of its deletion event (else now)."""
         when = deleted_at or format_timestamp(datetime.now(timezone.utc))
         return {"gid": gid, "resource_type": "task", "modified_at": when, DELETED_AT: when}
 
