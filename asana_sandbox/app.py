@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
-import random
 import socket
-import threading
 import time
-from collections import Counter
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
+from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from asana_sandbox.errors import ApiError, json_response, not_found, rate_limited, server_error, unauthorized
+from asana_sandbox.control import CONTROL_PREFIX, ENDPOINTS, Control, Stats
+from asana_sandbox.errors import ApiError, not_found, rate_limited, server_error, unauthorized
 from asana_sandbox.faults import FaultSettings
 from asana_sandbox.limits import TIER_REQUESTS_PER_MINUTE, LimitSettings, RateLimiter
 from asana_sandbox.oauth import TokenInfo, TokenRegistry
 from asana_sandbox.routes import ROUTES
-from asana_sandbox.routes.base import TIER_RANK, RequestContext, Route
+from asana_sandbox.routes.base import TIER_RANK, RequestContext, Route, Services
 from asana_sandbox.store import Store
 
 __all__ = ["SandboxApp", "TokenInfo"]
@@ -32,43 +32,6 @@ log = logging.getLogger("asana_sandbox")
 def _rule_path(template: str) -> str:
     """The spec's `{project_gid}` placeholders in werkzeug's `<project_gid>` syntax."""
     return API_PREFIX + template.replace("{", "<").replace("}", ">")
-
-
-class Stats:
-    """Request counters read by tests and benchmarks through `GET /_sandbox/stats`."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.by_method: Counter[str] = Counter()
-            self.by_route: Counter[str] = Counter()
-            self.by_status: Counter[str] = Counter()
-            self.rate_limited = 0
-            self.total = 0
-
-    def count(self, method: str, route: str, status: int) -> None:
-        with self.lock:
-            self.total += 1
-            self.by_method[method] += 1
-            self.by_route[route] += 1
-            self.by_status[str(status)] += 1
-            if status == 429:
-                self.rate_limited += 1
-
-    def as_dict(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "requests": {
-                    "total": self.total,
-                    "by_method": dict(self.by_method),
-                    "by_route": dict(self.by_route),
-                    "by_status": dict(self.by_status),
-                },
-                "rate_limited": self.rate_limited,
-            }
 
 
 class SandboxApp:
@@ -98,13 +61,21 @@ class SandboxApp:
         )
         self.faults = FaultSettings()
         self.stats = Stats()
-        self.mutation_rng = random.Random(seed)
+        self.control = Control(store, self.faults, self.stats, seed)
+        self.services = Services(
+            store=store,
+            faults=self.faults,
+            limits=self.limits,
+            tier_override=tier_override,
+            top_tier=self.top_tier,
+            subrequest=self.subrequest,
+        )
         self.routes: dict[str, Route] = {}
         rules = [
-            Rule("/_sandbox/stats", endpoint="control:stats", methods=["GET"]),
-            Rule("/_sandbox/reset", endpoint="control:reset", methods=["POST"]),
-            Rule("/_sandbox/faults", endpoint="control:faults", methods=["GET", "POST"]),
-            Rule("/_sandbox/mutate", endpoint="control:mutate", methods=["POST"]),
+            *(
+                Rule(CONTROL_PREFIX + name, endpoint=f"control:{name}", methods=list(methods))
+                for name, methods in ENDPOINTS.items()
+            ),
             Rule("/-/oauth_authorize", endpoint="oauth:authorize", methods=["GET"]),
             Rule("/-/oauth_token", endpoint="oauth:token", methods=["POST"]),
             Rule("/-/oauth_revoke", endpoint="oauth:revoke", methods=["POST"]),
@@ -135,13 +106,34 @@ class SandboxApp:
         except HTTPException as exc:  # e.g. a redirect for a trailing slash
             return exc.get_response(request.environ)
         if endpoint is not None and endpoint.startswith("control:"):
-            return self._control(endpoint.split(":", 1)[1], request)
+            return self.control(endpoint.split(":", 1)[1], request)
         if endpoint is not None and endpoint.startswith("oauth:"):
             return getattr(self.tokens, endpoint.split(":", 1)[1])(request)
         route_name = endpoint or f"{request.method} (unknown route)"
         response = self._api(request, self.routes.get(endpoint) if endpoint else None, params)
         self.stats.count(request.method, route_name, response.status_code)
+        if request.args.get("opt_pretty", "").lower() == "true" and response.mimetype == "application/json":
+            response.set_data(json.dumps(json.loads(response.get_data()), indent=2) + "\n")
         return response
+
+    def subrequest(
+        self, token: str, method: str, path: str, query: dict[str, Any], body: Any
+    ) -> tuple[int, dict[str, str], Any]:
+        """One API call made from inside another (an action of `POST /batch`), through the same routing,
+        auth, rate limits and faults as a call over HTTP."""
+        builder = EnvironBuilder(
+            path=API_PREFIX + path,
+            method=method.upper(),
+            query_string={k: str(v) for k, v in query.items()},
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        try:
+            response = self.dispatch(Request(builder.get_environ()))
+        finally:
+            builder.close()
+        payload = json.loads(response.get_data() or b"null")
+        return response.status_code, dict(response.headers), payload
 
     def _api(self, request: Request, route: Route | None, params: dict[str, str]) -> Response:
         try:
@@ -160,7 +152,8 @@ class SandboxApp:
                 if self.faults.delay_ms:
                     # A slow answer holds its concurrency slot, as a slow Asana response would.
                     time.sleep(self.faults.delay_ms / 1000)
-                ctx = RequestContext(self, request, self.tokens.lookup(token), _api_path(request))
+                info = self.tokens.lookup(token)
+                ctx = RequestContext(self.services, request, info, _api_path(request), self.api_root(request))
                 with self.store.lock:
                     return route.handler(ctx, **params)
         except ApiError as error:
@@ -176,43 +169,9 @@ class SandboxApp:
             raise unauthorized()
         return token.strip()
 
-    # -- control endpoints ----------------------------------------------------------------------------
-    def _control(self, name: str, request: Request) -> Response:
-        try:
-            if name == "stats":
-                return json_response({**self.stats.as_dict(), "objects": self.store.counts()})
-            if name == "reset":
-                self.stats.reset()
-                return json_response({"reset": True})
-            if name == "faults":
-                if request.method == "POST":
-                    self.faults.update(_json_object(request))
-                return json_response({"faults": self.faults.as_dict()})
-            body = _json_object(request)
-            fraction = body.get("fraction")
-            if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
-                raise ApiError(400, "fraction: Must be a number greater than 0 and at most 1")
-            if "seed" in body:
-                self.mutation_rng.seed(body["seed"])
-            from asana_sandbox.mutate import mutate  # only needed by tests and benchmarks
-
-            with self.store.lock:
-                return json_response(mutate(self.store, float(fraction), self.mutation_rng))
-        except ApiError as error:
-            return error.response()
-
 
 def _api_path(request: Request) -> str:
     return request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
-
-
-def _json_object(request: Request) -> dict[str, Any]:
-    data = request.get_json(silent=True, force=True)
-    if data is None and request.get_data():
-        raise ApiError(400, "Could not parse request data, invalid JSON")
-    if data is not None and not isinstance(data, dict):
-        raise ApiError(400, "The request body must be a JSON object")
-    return data or {}
 
 
 def _drop_connection(request: Request) -> None:

@@ -47,7 +47,9 @@ class ApiError(Exception):
 
 
 def json_response(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body), status=status, headers=headers, content_type="application/json")
+    return Response(
+        json.dumps(body), status=status, headers=headers, content_type="application/json; charset=UTF-8"
+    )
 
 
 def bad_request(message: str) -> ApiError:

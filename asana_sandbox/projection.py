@@ -86,6 +86,11 @@ def _render_value(value: Any, sub: FieldTree, store: Store, not_nullable: frozen
     if isinstance(value, list):
         return [_render_value(v, sub, store, not_nullable, prefix) for v in value]
     if isinstance(value, dict):
+        if "name" in value and "gid" in value:
+            # An embedded reference shows the object's current name (it may have been renamed since).
+            live = store.objects.get(value["gid"])
+            if live is not None and live is not value and live.get("name", value["name"]) != value["name"]:
+                value = {**value, "name": live["name"]}
         if sub:
             return _render_object(value, sub, store, not_nullable, prefix)
         return _strip_private(value, not_nullable, prefix)

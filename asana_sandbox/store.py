@@ -5,15 +5,11 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
 from typing import Any
 
-Record = dict[str, Any]
+from asana_sandbox.models.records import Record, ref, utcnow_iso
 
-
-def utcnow_iso() -> str:
-    """Asana's timestamp format: UTC with milliseconds and a trailing Z."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+__all__ = ["Record", "Store", "dotted", "ref_gids", "utcnow_iso"]
 
 
 def ref_gids(value: Any) -> Iterator[str]:
@@ -152,17 +148,13 @@ class Store:
         up to (a subtask's parent tasks, their projects, the workspace).
         """
         event: Record = {
-            "user": _compact(user, "user") if user else None,
+            "user": ref(user) if user else None,
             "created_at": created_at or utcnow_iso(),
             "action": action,
             "resource": {
                 k: resource[k] for k in ("gid", "resource_type", "name", "resource_subtype") if k in resource
             },
-            "parent": (
-                _compact(parent, parent["resource_type"])
-                if parent and action in ("added", "removed")
-                else None
-            ),
+            "parent": ref(parent) if parent and action in ("added", "removed") else None,
             "type": resource.get("resource_type"),
         }
         if action == "changed" and change:
@@ -182,10 +174,3 @@ def _refs_at(record: Record, path: str) -> Iterator[str]:
                 yield value["gid"]
         elif isinstance(value, str):
             yield value
-
-
-def _compact(record: Record, resource_type: str) -> Record:
-    out = {"gid": record["gid"], "resource_type": resource_type}
-    if "name" in record:
-        out["name"] = record["name"]
-    return out

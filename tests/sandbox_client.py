@@ -23,6 +23,21 @@ class SandboxClient:
     def get(self, path: str, **params: Any) -> requests.Response:
         return self.session.get(self.server.base_url + path, params=params, timeout=30)
 
+    def post(self, path: str, data: Any = None, **kwargs: Any) -> requests.Response:
+        """POST `{"data": data}` (or `json=`, `files=`... as given) under /api/1.0."""
+        return self._write("POST", path, data, **kwargs)
+
+    def put(self, path: str, data: Any = None, **kwargs: Any) -> requests.Response:
+        return self._write("PUT", path, data, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.delete(self.server.base_url + path, timeout=30, **kwargs)
+
+    def _write(self, method: str, path: str, data: Any, **kwargs: Any) -> requests.Response:
+        if data is not None:
+            kwargs["json"] = {"data": data}
+        return self.session.request(method, self.server.base_url + path, timeout=30, **kwargs)
+
     def control(self, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """Call a control endpoint (`/_sandbox/<name>`): POST with a body, GET without."""
         url = f"{self.server.root_url}/_sandbox/{name}"

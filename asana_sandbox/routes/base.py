@@ -1,4 +1,4 @@
-"""The building blocks of route tables: a request context and declarative list / get-one routes."""
+"""The building blocks of route tables: a request context and declarative list / get-one / write routes."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from asana_sandbox.errors import ApiError, bad_request, forbidden, json_response, missing_input, not_found
+from asana_sandbox.faults import FaultSettings
+from asana_sandbox.inputs import Body
+from asana_sandbox.limits import RateLimiter
+from asana_sandbox.models.changes import Changes
 from asana_sandbox.pagination import MAX_UNPAGINATED, paginate
 from asana_sandbox.projection import FieldTree, parse_opt_fields, render
 from asana_sandbox.store import Record, Store
 
 if TYPE_CHECKING:
-    from asana_sandbox.app import SandboxApp, TokenInfo
+    from asana_sandbox.oauth import TokenInfo
 
 TIER_RANK = {"free": 0, "premium": 1, "enterprise": 2}
 # Fields that lead from an object towards the workspace it lives in, tried in this order.
@@ -30,27 +34,62 @@ _WORKSPACE_TRAIL = (
     "portfolio",
     "custom_field",
 )
+# The API path of each resource type, for the `Location` header of a create: `/<plural>/<gid>`.
+_PLURAL = {
+    "story": "stories",
+    "time_tracking_entry": "time_tracking_entries",
+    "time_tracking_category": "time_tracking_categories",
+    "timesheet_approval_status": "timesheet_approval_statuses",
+    "project_status": "project_statuses",
+    "status_update": "status_updates",
+    "ooo_entry": "ooo_entries",
+    "custom_field_setting": "custom_field_settings",
+    "enum_option": "enum_options",
+}
+
+SubRequest = Callable[..., tuple[int, dict[str, str], Any]]
+
+
+@dataclass
+class Services:
+    """What route handlers need of the running sandbox, handed to them instead of the app itself."""
+
+    store: Store
+    faults: FaultSettings
+    limits: RateLimiter
+    tier_override: str | None
+    top_tier: str
+    #: Runs one API call inside another (the Batch API): (token, method, path, query, body) ->
+    #: (status, headers, JSON body).
+    subrequest: SubRequest | None = None
 
 
 @dataclass
 class RequestContext:
     """Everything a route handler needs about one API request."""
 
-    app: SandboxApp
+    services: Services
     request: Request
     token: TokenInfo
     api_path: str
+    api_root: str
     args: dict[str, str] = field(init=False)
     fields: FieldTree | None = field(init=False)
     workspace_gid: str | None = None
+    _payload: dict[str, Any] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.args = {k: v for k, v in self.request.args.items()}
         self.fields = parse_opt_fields(self.args.get("opt_fields"))
+        if self.request.method in ("POST", "PUT", "PATCH") and self.request.mimetype == "application/json":
+            options = self.payload().get("options")
+            if isinstance(options, dict) and isinstance(options.get("fields"), list):
+                # `options.fields` in a JSON body stands for `opt_fields` (Asana's input/output options).
+                self.fields = parse_opt_fields(",".join(str(f) for f in options["fields"]))
 
     @property
     def store(self) -> Store:
-        return self.app.store
+        return self.services.store
 
     # -- inputs ---------------------------------------------------------------------------------------
     def require(self, name: str) -> str:
@@ -75,16 +114,35 @@ class RequestContext:
             self.workspace_gid = self.workspace_of(record)
         return record
 
+    def payload(self) -> dict[str, Any]:
+        """The JSON request body (`{"data": ..., "options": ...}`); 400 when it is not a JSON object."""
+        if self._payload is None:
+            raw = self.request.get_data(as_text=True)
+            try:
+                payload = json.loads(raw) if raw.strip() else {}
+            except (json.JSONDecodeError, RecursionError):
+                raise bad_request("Could not parse request data, invalid JSON") from None
+            if not isinstance(payload, dict):
+                raise bad_request("Could not parse request data, invalid JSON")
+            self._payload = payload
+        return self._payload
+
     def body(self) -> dict[str, Any]:
-        """The `data` object of a JSON request body."""
-        try:
-            payload = json.loads(self.request.get_data(as_text=True) or "{}")
-        except json.JSONDecodeError:
-            raise bad_request("Could not parse request data, invalid JSON") from None
-        data = payload.get("data") if isinstance(payload, dict) else None
+        """The `data` object of a JSON request body (a form-encoded body's fields, for uploads)."""
+        if self.request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return {k: v for k, v in self.request.form.items() if not k.startswith("opt_")}
+        data = self.payload().get("data")
         if not isinstance(data, dict):
             raise bad_request("data: Missing input")
         return data
+
+    def input(self) -> Body:
+        """The request's `data`, with typed readers that answer Asana's 400s."""
+        return Body(self.body(), self.store, self.token.user_gid)
+
+    def changes(self) -> Changes:
+        """A write session acting as the token's user, now."""
+        return Changes(self.store, self.store.get(self.token.user_gid))
 
     # -- access ---------------------------------------------------------------------------------------
     def workspace_of(self, record: Record, depth: int = 0) -> str | None:
@@ -108,11 +166,11 @@ class RequestContext:
         return None
 
     def tier(self) -> str:
-        if self.app.tier_override:
-            return self.app.tier_override
+        if self.services.tier_override:
+            return self.services.tier_override
         if self.workspace_gid is None:
             # Nothing in the request names a workspace: the token's best domain decides.
-            return self.app.top_tier
+            return self.services.top_tier
         workspace = self.store.get(self.workspace_gid)
         return (workspace or {}).get("_tier", "free")
 
@@ -132,6 +190,15 @@ class RequestContext:
     def one(self, record: Record, status: int = 200, headers: dict[str, str] | None = None) -> Response:
         return json_response({"data": render(record, self.fields, self.store, full=True)}, status, headers)
 
+    def created(self, record: Record) -> Response:
+        """201 with the new object and its API URL in `Location`, as Asana answers a create."""
+        location = f"{self.api_root}/{plural(record['resource_type'])}/{record['gid']}"
+        return self.one(record, 201, {"Location": location})
+
+    def empty(self) -> Response:
+        """The answer to a delete or a remove: `{"data": {}}`."""
+        return json_response({"data": {}})
+
     def page(
         self,
         items: Sequence[Record],
@@ -147,8 +214,8 @@ class RequestContext:
             items,
             self.args,
             api_path=self.api_path,
-            api_root=self.app.api_root(self.request),
-            ttl_seconds=self.app.faults.offset_ttl_seconds,
+            api_root=self.api_root,
+            ttl_seconds=self.services.faults.offset_ttl_seconds,
             paginated=paginated,
             max_unpaginated=max_unpaginated,
             endless=endless,
@@ -175,6 +242,11 @@ class Route:
 
 
 Select = Callable[..., Sequence[Record]]
+
+
+def plural(resource_type: str) -> str:
+    """The collection name of a resource type in API paths: `task` -> `tasks`, `story` -> `stories`."""
+    return _PLURAL.get(resource_type, resource_type + "s")
 
 
 def get_one(path: str, resource_type: str | Iterable[str], *, tier: str | None = None) -> Route:
@@ -214,6 +286,30 @@ def listing(
         return ctx.page(items, paginated=paginated, full=full)
 
     return Route("GET", path, handler, search=search)
+
+
+def delete_one(
+    path: str,
+    resource_type: str | Iterable[str],
+    rule: Callable[[Changes, Record], None] | None = None,
+    *,
+    tier: str | None = None,
+) -> Route:
+    """`DELETE /things/{thing_gid}`: `rule(changes, record)` (default: remove it), then `{"data": {}}`."""
+    param = path.rsplit("{", 1)[1].rstrip("}")
+
+    def handler(ctx: RequestContext, **params: str) -> Response:
+        record = ctx.obj(params[param], resource_type, param)
+        if tier:
+            ctx.gate(tier)
+        changes = ctx.changes()
+        if rule is None:
+            changes.delete(record)
+        else:
+            rule(changes, record)
+        return ctx.empty()
+
+    return Route("DELETE", path, handler)
 
 
 def children(resource_type: str, link: str, param: str, parent_types: str | Iterable[str]) -> Select:

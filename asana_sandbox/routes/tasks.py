@@ -1,4 +1,4 @@
-"""Tasks and subtasks, their stories, attachments and tags, task templates and task search."""
+"""Tasks and subtasks, their stories and attachments, task templates and task search."""
 
 from __future__ import annotations
 
@@ -178,13 +178,6 @@ def _gids(value: object) -> list[str]:
     return []
 
 
-def _tags(ctx: RequestContext) -> Sequence[Record]:
-    if not ctx.args.get("workspace"):
-        return ctx.store.all("tag")
-    workspace = ctx.obj(ctx.args["workspace"], "workspace", "workspace")
-    return ctx.store.related("tag", "workspace", workspace["gid"])
-
-
 def _task_templates(ctx: RequestContext) -> Sequence[Record]:
     if not ctx.args.get("project"):
         raise missing_input("project")
@@ -213,10 +206,6 @@ ROUTES: list[Route] = [
         required=("parent",),
     ),
     get_one("/attachments/{attachment_gid}", "attachment"),
-    listing("/tags", _tags),
-    listing("/workspaces/{workspace_gid}/tags", children("tag", "workspace", "workspace_gid", "workspace")),
-    listing("/tasks/{task_gid}/tags", _linked("tags")),
-    get_one("/tags/{tag_gid}", "tag"),
     listing("/task_templates", _task_templates),
     get_one("/task_templates/{task_template_gid}", "task_template"),
 ]

@@ -1,0 +1,102 @@
+"""The sandbox's control endpoints (`/_sandbox/*`) and the request counters they report."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from asana_sandbox.errors import ApiError, json_response
+from asana_sandbox.faults import FaultSettings
+from asana_sandbox.store import Store
+
+CONTROL_PREFIX = "/_sandbox/"
+ENDPOINTS = {"stats": ("GET",), "reset": ("POST",), "faults": ("GET", "POST"), "mutate": ("POST",)}
+
+
+class Stats:
+    """Request counters read by tests and benchmarks through `GET /_sandbox/stats`."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.by_method: Counter[str] = Counter()
+            self.by_route: Counter[str] = Counter()
+            self.by_status: Counter[str] = Counter()
+            self.rate_limited = 0
+            self.total = 0
+
+    def count(self, method: str, route: str, status: int) -> None:
+        with self.lock:
+            self.total += 1
+            self.by_method[method] += 1
+            self.by_route[route] += 1
+            self.by_status[str(status)] += 1
+            if status == 429:
+                self.rate_limited += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "requests": {
+                    "total": self.total,
+                    "by_method": dict(self.by_method),
+                    "by_route": dict(self.by_route),
+                    "by_status": dict(self.by_status),
+                },
+                "rate_limited": self.rate_limited,
+            }
+
+
+class Control:
+    """Answers `/_sandbox/stats`, `reset`, `faults` and `mutate` for tests, benchmarks and demos."""
+
+    def __init__(self, store: Store, faults: FaultSettings, stats: Stats, seed: int) -> None:
+        self.store = store
+        self.faults = faults
+        self.stats = stats
+        self.mutation_rng = random.Random(seed)
+
+    def __call__(self, name: str, request: Request) -> Response:
+        try:
+            if name == "stats":
+                return json_response({**self.stats.as_dict(), "objects": self.store.counts()})
+            if name == "reset":
+                self.stats.reset()
+                return json_response({"reset": True})
+            if name == "faults":
+                if request.method == "POST":
+                    self.faults.update(_json_object(request))
+                return json_response({"faults": self.faults.as_dict()})
+            return self._mutate(_json_object(request))
+        except ApiError as error:
+            return error.response()
+
+    def _mutate(self, body: dict[str, Any]) -> Response:
+        fraction = body.get("fraction")
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
+            raise ApiError(400, "fraction: Must be a number greater than 0 and at most 1")
+        if "seed" in body:
+            seed = body["seed"]
+            if isinstance(seed, bool) or not isinstance(seed, (int, str)):
+                raise ApiError(400, "seed: Must be an integer or a string")
+            self.mutation_rng.seed(seed)
+        from asana_sandbox.mutate import mutate  # only needed by tests and benchmarks
+
+        with self.store.lock:
+            return json_response(mutate(self.store, float(fraction), self.mutation_rng))
+
+
+def _json_object(request: Request) -> dict[str, Any]:
+    data = request.get_json(silent=True, force=True)
+    if data is None and request.get_data():
+        raise ApiError(400, "Could not parse request data, invalid JSON")
+    if data is not None and not isinstance(data, dict):
+        raise ApiError(400, "The request body must be a JSON object")
+    return data or {}

@@ -1,0 +1,117 @@
+"""The record builders every part of the sandbox shares: compact references, custom field values, blank tasks.
+
+Routes, models, the mutation step and the dataset builders all build records through these, so that a task
+created by `POST /tasks`, by `POST /_sandbox/mutate` and by the demo dataset has the same shape.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+Record = dict[str, Any]
+
+# The key of a custom field value that holds the value, by field type.
+VALUE_KEY = {
+    "text": "text_value",
+    "number": "number_value",
+    "enum": "enum_value",
+    "multi_enum": "multi_enum_values",
+    "date": "date_value",
+    "people": "people_value",
+}
+# Settings of a custom field that its values carry along.
+_VALUE_SETTINGS = (
+    "representation_type",
+    "id_prefix",
+    "precision",
+    "format",
+    "currency_code",
+    "is_formula_field",
+)
+
+
+def utcnow_iso() -> str:
+    """Asana's timestamp format: UTC with milliseconds and a trailing Z."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def ref(record: Record) -> Record:
+    """The compact form other records embed: gid, resource_type and name when the target has one."""
+    out = {"gid": record["gid"], "resource_type": record["resource_type"]}
+    if "name" in record:
+        out["name"] = record["name"]
+    return out
+
+
+def custom_field_value(custom_field: Record, value: Any = None, display_value: str | None = None) -> Record:
+    """A custom field as a task (or project, goal, portfolio) carries it: the field and its value.
+
+    With no `value`, the empty value of the field's type (`[]` for multi-enum and people, else None).
+    """
+    kind = custom_field.get("type") or custom_field.get("resource_subtype") or "text"
+    if value is None and kind in ("multi_enum", "people"):
+        value = []
+    entry: Record = {
+        "gid": custom_field["gid"],
+        "resource_type": "custom_field",
+        "name": custom_field.get("name"),
+        "type": kind,
+        "resource_subtype": kind,
+        "enabled": custom_field.get("enabled", True),
+        "display_value": display_value,
+        VALUE_KEY.get(kind, "text_value"): value,
+    }
+    for key in _VALUE_SETTINGS:
+        if key in custom_field:
+            entry[key] = custom_field[key]
+    return entry
+
+
+def blank_task(gid: str, workspace: Record, now: str, creator: Record, name: str) -> Record:
+    """A full task record as `POST /tasks` leaves it before the request's fields apply."""
+    return {
+        "gid": gid,
+        "resource_type": "task",
+        "name": name,
+        "resource_subtype": "default_task",
+        "created_by": ref(creator),
+        "approval_status": None,
+        "assignee_status": None,
+        "assigned_by": None,
+        "completed": False,
+        "completed_at": None,
+        "completed_by": None,
+        "created_at": now,
+        "dependencies": [],
+        "dependents": [],
+        "due_at": None,
+        "due_on": None,
+        "external": None,
+        "html_notes": "<body></body>",
+        "hearted": False,
+        "hearts": [],
+        "is_rendered_as_separator": False,
+        "liked": False,
+        "likes": [],
+        "memberships": [],
+        "modified_at": now,
+        "notes": "",
+        "num_hearts": 0,
+        "num_likes": 0,
+        "num_subtasks": 0,
+        "start_at": None,
+        "start_on": None,
+        "actual_time_minutes": None,
+        "assignee": None,
+        "assignee_section": None,
+        "custom_fields": [],
+        "custom_type": None,
+        "custom_type_status_option": None,
+        "followers": [ref(creator)],
+        "parent": None,
+        "projects": [],
+        "tags": [],
+        "workspace": ref(workspace) if "resource_type" in workspace else dict(workspace),
+        "permalink_url": f"https://app.asana.com/1/{workspace['gid']}/task/{gid}",
+    }
