@@ -1,6 +1,7 @@
 """Every sandbox route answers with bodies that the official Asana OpenAPI spec's response schemas accept.
 
-The spec is read from `<repo>/../shared/reference/asana_oas.yaml`; where it is absent the tests are skipped.
+The spec is read from its committed digest (`asana_sandbox/openapi_digest.json`, see `tests/spec.py`), so the
+tests run on any clone; where the official spec is present, a test checks that the digest is up to date.
 For each route the module picks, from the sandbox's own store, parameter values that lead to actual records
 (objects that have children), then validates the 200 body twice (default fields, and every field of the
 resource type through `opt_fields`), a paginated page, and its 400/401/402/404/412/429 bodies.
@@ -8,35 +9,40 @@ resource type through `opt_fields`), a paginated page, and its 400/401/402/404/4
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 import requests
-import yaml
-from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
-from referencing import Registry
-from referencing.jsonschema import DRAFT4
 
 from asana_sandbox.projection import resource_fields
 from asana_sandbox.routes import ROUTES
 from asana_sandbox.routes.base import Route
 from asana_sandbox.server import SandboxServer
 from asana_sandbox.store import Store
+from tests.spec import (
+    DIGEST_GENERATOR,
+    ERROR_RESPONSE,
+    SPEC_PATH,
+    SPEC_URI,
+    Spec,
+    assert_conforms,
+    assert_error_body,
+    digest_text,
+    load_spec,
+    mismatches,
+    verdict,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = REPO_ROOT.parent / "shared" / "reference" / "asana_oas.yaml"
-SPEC_URI = "urn:asana-oas"
-ERROR_RESPONSE = f"{SPEC_URI}#/components/schemas/ErrorResponse"
-ROUTES_BY_ID = {f"{r.method} {r.path}": r for r in ROUTES}
+# Reads only: the write routes are checked by test_write_conformance.py, from the cases in write_cases/.
+ROUTES_BY_ID = {f"{r.method} {r.path}": r for r in ROUTES if r.method == "GET"}
 ROUTE_IDS = list(ROUTES_BY_ID)
 EVENT_ROUTES = ("GET /events", "GET /workspaces/{workspace_gid}/events")
 MAX_PROBES = 400
@@ -110,161 +116,22 @@ TIER_GATED = (
 
 
 # -- the spec ---------------------------------------------------------------------------------------------
-@dataclass
-class Spec:
-    """The official spec with string keys throughout, and a registry that resolves its `$ref`s."""
-
-    document: dict[str, Any]
-    registry: Registry = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.document = _nullable_references(self.document)
-        self.registry = Registry().with_resource(SPEC_URI, DRAFT4.create_resource(self.document))
-
-    def operation(self, route: Route) -> dict[str, Any] | None:
-        return self.document["paths"].get(route.path, {}).get(route.method.lower())
-
-    def parameters(self, route: Route) -> dict[str, dict[str, Any]]:
-        """The operation's parameters by name, path-level ones included, `$ref`s resolved."""
-        path_item = self.document["paths"][route.path]
-        found: dict[str, dict[str, Any]] = {}
-        for parameter in [
-            *path_item.get("parameters", ()),
-            *path_item[route.method.lower()].get("parameters", ()),
-        ]:
-            if "$ref" in parameter:
-                parameter = self.resolve(parameter["$ref"].removeprefix("#"))
-            found[parameter["name"]] = parameter
-        return found
-
-    def has_response(self, route: Route, status: int) -> bool:
-        operation = self.operation(route)
-        return operation is not None and str(status) in operation["responses"]
-
-    def response_schema(self, route: Route, status: int) -> str:
-        """The URI of the JSON schema of an operation's response (following a `$ref`ed response)."""
-        pointer = f"/paths/{_escape(route.path)}/{route.method.lower()}/responses/{status}"
-        response = self.document["paths"][route.path][route.method.lower()]["responses"][str(status)]
-        if "$ref" in response:
-            pointer = response["$ref"].removeprefix("#")
-            response = self.resolve(pointer)
-        assert "application/json" in response["content"], f"{route.path} {status}: no JSON response"
-        return f"{SPEC_URI}#{pointer}/content/application~1json/schema"
-
-    def error_schema(self, route: Route, status: int) -> str:
-        """The operation's schema for an error status; the general `ErrorResponse` where it lists none."""
-        if self.has_response(route, status):
-            return self.response_schema(route, status)
-        return ERROR_RESPONSE
-
-    def resolve(self, pointer: str) -> Any:
-        node: Any = self.document
-        for part in pointer.strip("/").split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        return node
-
-    def schema_fields(self, schema: dict[str, Any]) -> list[str]:
-        """Property names of a schema, through `$ref` and `allOf`."""
-        if "$ref" in schema:
-            return self.schema_fields(self.resolve(schema["$ref"].removeprefix("#")))
-        names = list(schema.get("properties", {}))
-        for part in schema.get("allOf", ()):
-            names.extend(n for n in self.schema_fields(part) if n not in names)
-        return names
-
-    def item_schema(self, route: Route) -> dict[str, Any]:
-        """The schema of `data` (or of its items) in the operation's 200 response."""
-        uri = self.response_schema(route, 200)
-        body = self.resolve(uri.split("#", 1)[1])
-        data = body["properties"]["data"]
-        return data.get("items", data)
-
-    def errors(self, schema_uri: str, instance: Any) -> list[Mismatch]:
-        validator = OAS30ReadValidator(
-            {"$ref": schema_uri}, registry=self.registry, format_checker=oas30_format_checker
-        )
-        found = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
-        return [
-            Mismatch(*_locate(instance, e.absolute_path), e.message[:300], e.instance is None) for e in found
-        ]
-
-
-def _locate(instance: Any, path: Any) -> tuple[str, str, str]:
-    """(kind of the record, dotted field path in it, full path) of a mismatch.
-
-    The record is `data` (or an item of it) in a body, else the instance itself; its kind is its
-    `resource_type`, or `event` / `audit_log_event` for those, which have none.
-    """
-    steps = list(path)
-    full = "/".join(map(str, steps)) or "<root>"
-    node = instance
-    if isinstance(node, dict) and steps[:1] == ["data"] and "data" in node:
-        node, steps = node["data"], steps[1:]
-        if isinstance(node, list) and steps and isinstance(steps[0], int):
-            node, steps = node[steps[0]], steps[1:]
-    kind = ""
-    if isinstance(node, dict) and isinstance(node.get("resource_type"), str):
-        kind = node["resource_type"]
-    elif isinstance(node, dict) and {"action", "resource", "created_at"} <= node.keys():
-        kind = "event"
-    elif isinstance(node, dict) and {"event_type", "actor", "context"} <= node.keys():
-        kind = "audit_log_event"  # the spec's AuditLogEvent has no resource_type
-    return kind, ".".join(s for s in steps if isinstance(s, str)), full
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """One way a body differs from its schema, located in the record it concerns."""
-
-    kind: str
-    field: str
-    path: str
-    message: str
-    null: bool
-
-    @property
-    def documented(self) -> bool:
-        """A null Asana documents although the spec's schema does not allow it (DOCUMENTED_NULLS)."""
-        return self.null and self.field in DOCUMENTED_NULLS.get(self.kind, ())
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-def _nullable_references(node: Any) -> Any:
-    """The spec with its nullable references made checkable.
-
-    The spec writes a nullable object reference as `allOf: [{$ref: X}, {nullable: true, ...}]` ("the parent of
-    this task, or `null`..."). OAS 3.0 only honours `nullable` beside a `type`, so a validator rejects the
-    null the spec describes. Such a schema becomes `anyOf: [<the allOf>, {enum: [null]}]`: the spec's intent,
-    nothing looser. Every other schema is kept as it is.
-    """
-    if isinstance(node, list):
-        return [_nullable_references(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _nullable_references(value) for key, value in node.items()}
-    parts = node.get("allOf")
-    if isinstance(parts, list) and (
-        node.get("nullable") or any(isinstance(p, dict) and p.get("nullable") for p in parts)
-    ):
-        outer = {key: value for key, value in node.items() if key not in ("allOf", "nullable")}
-        return {**outer, "anyOf": [{"allOf": parts}, {"enum": [None]}]}
-    return node
-
-
-def _escape(path: str) -> str:
-    return path.replace("~", "~0").replace("/", "~1")
-
-
 @pytest.fixture(scope="module")
 def spec() -> Spec:
+    return load_spec()
+
+
+def test_committed_digest_matches_the_spec() -> None:
+    """The digest the tests read is what `scripts/generate_spec_digest.py` writes from the official spec."""
     if not SPEC_PATH.is_file():
-        pytest.skip(f"official Asana spec not found at {SPEC_PATH}; conformance test skipped")
-    with SPEC_PATH.open(encoding="utf-8") as handle:
-        raw = yaml.load(handle, Loader=yaml.CSafeLoader)
-    # YAML gives integer status codes and dates; JSON round-tripping makes every key a string for pointers.
-    return Spec(json.loads(json.dumps(raw, default=str)))
+        pytest.skip(f"official Asana spec not found at {SPEC_PATH}: the committed digest is not compared")
+    loader = importlib.util.spec_from_file_location("generate_spec_digest", DIGEST_GENERATOR)
+    assert loader is not None and loader.loader is not None
+    generator = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(generator)
+    assert generator.generate(SPEC_PATH) == digest_text(), (
+        "asana_sandbox/openapi_digest.json is stale: run .venv/bin/python scripts/generate_spec_digest.py"
+    )
 
 
 # -- sandboxes --------------------------------------------------------------------------------------------
@@ -508,42 +375,9 @@ def _records(body: dict[str, Any]) -> list[dict[str, Any]]:
     return data if isinstance(data, list) else [data]
 
 
-# Nulls Asana documents although the spec's schema forgets `nullable`; the sandbox answers as documented.
-# EventResponse's own text: "Some events are generated by the system, and will have `null` as the user"; "The
-# parent will be `null` for other event types". A new webhook answers `last_success_at`, `last_failure_at` and
-# `last_failure_content` as null (asana-api.md §3.5, from the create-webhook example). Every other field the
-# spec declares non-nullable is left out by the sandbox when it has no value, never answered as null.
-DOCUMENTED_NULLS: dict[str, frozenset[str]] = {
-    "event": frozenset({"user", "parent"}),
-    "webhook": frozenset({"last_failure_at", "last_success_at", "last_failure_content"}),
-}
-
-
-def _mismatches(spec: Spec, schema_uri: str, body: Any, what: str) -> list[tuple[str, Mismatch]]:
-    return [(what, e) for e in spec.errors(schema_uri, body) if not e.documented]
-
-
-def _verdict(mismatches: list[tuple[str, Mismatch]], schema: str) -> None:
-    """Fail on any mismatch with the spec that Asana does not document."""
-    unexplained = [f"{what}: {e}" for what, e in mismatches]
-    assert not unexplained, f"does not conform to {schema}:\n  " + "\n  ".join(unexplained)
-
-
-def _assert_conforms(spec: Spec, schema_uri: str, body: Any, what: str) -> None:
-    _verdict(_mismatches(spec, schema_uri, body, what), schema_uri)
-
-
-def _assert_error_body(spec: Spec, schema_uri: str, response: requests.Response, what: str) -> None:
-    """The schema of an error leaves every key optional: check Asana's shape explicitly too."""
-    body = response.json()
-    assert isinstance(body.get("errors"), list) and body["errors"], body
-    assert all(isinstance(e.get("message"), str) and e["message"] for e in body["errors"]), body
-    _assert_conforms(spec, schema_uri, body, what)
-
-
 # -- tests ------------------------------------------------------------------------------------------------
 def test_every_sandbox_route_is_an_operation_of_the_spec(spec: Spec) -> None:
-    missing = [key for key, route in ROUTES_BY_ID.items() if spec.operation(route) is None]
+    missing = [f"{r.method} {r.path}" for r in ROUTES if spec.operation(r) is None]
     assert not missing, f"routes the official spec does not have: {missing}"
 
 
@@ -556,7 +390,7 @@ def test_default_response_conforms_to_spec(spec: Spec, resolve: Callable, route_
     assert response.status_code == 200, response.text
     body = response.json()
     assert "data" in body
-    _assert_conforms(spec, spec.response_schema(call.route, 200), body, f"{route_key} {call.query}")
+    assert_conforms(spec, spec.response_schema(call.route, 200), body, f"{route_key} {call.query}")
 
 
 @pytest.mark.parametrize("route_key", ROUTE_IDS)
@@ -570,17 +404,17 @@ def test_opt_fields_response_conforms_to_spec(spec: Spec, resolve: Callable, rou
     assert response.status_code == 200, response.text
     body = response.json()
     schema_uri = spec.response_schema(call.route, 200)
-    found = _mismatches(spec, schema_uri, body, f"{route_key} with all opt_fields")
+    found = mismatches(spec, schema_uri, body, f"{route_key} with all opt_fields")
     # A list's item schema is the compact one, which leaves opt-in fields unchecked: check every record
     # against the full schema of its type too.
     for record in _records(body):
         entry = resource_fields().get(record.get("resource_type") or "")
         if entry:
             record_schema = f"{SPEC_URI}#/components/schemas/{entry['schema']}"
-            found += _mismatches(
+            found += mismatches(
                 spec, record_schema, record, f"record {record.get('gid')} ({entry['schema']})"
             )
-    _verdict(found, schema_uri)
+    verdict(found, schema_uri)
 
 
 def test_paginated_responses_conform_to_spec(spec: Spec, resolve: Callable) -> None:
@@ -612,7 +446,7 @@ def test_unauthorized_response_conforms_to_spec(spec: Spec, resolve: Callable, r
         timeout=TIMEOUT,
     )
     assert response.status_code == 401, response.text
-    _assert_error_body(spec, spec.error_schema(call.route, 401), response, f"{route_key} 401")
+    assert_error_body(spec, spec.error_schema(call.route, 401), response, f"{route_key} 401")
 
 
 def _without_object(call: Call) -> tuple[str, dict[str, str]]:
@@ -656,7 +490,7 @@ def test_not_found_response_conforms_to_spec(spec: Spec, resolve: Callable, rout
     call = choice.call
     response = choice.sandbox.get(*_without_object(call))
     assert response.status_code == 404, response.text
-    _assert_error_body(spec, spec.error_schema(call.route, 404), response, f"{route_key} 404")
+    assert_error_body(spec, spec.error_schema(call.route, 404), response, f"{route_key} 404")
 
 
 @pytest.mark.parametrize("route_key", WITH_REQUIRED_QUERY)
@@ -668,7 +502,7 @@ def test_bad_request_response_conforms_to_spec(spec: Spec, resolve: Callable, ro
     call = choice.call
     response = choice.sandbox.get(call.path, {k: v for k, v in call.query.items() if k != dropped})
     assert response.status_code == 400, response.text
-    _assert_error_body(spec, spec.error_schema(route, 400), response, f"{route_key} 400")
+    assert_error_body(spec, spec.error_schema(route, 400), response, f"{route_key} 400")
 
 
 @pytest.mark.parametrize("route_key", ROUTE_IDS)
@@ -679,7 +513,7 @@ def test_rate_limited_response_conforms_to_spec(
     response = limited_sandbox.get(call.path, call.query)
     assert response.status_code == 429, response.text
     assert response.headers["Retry-After"].isdigit()
-    _assert_error_body(spec, ERROR_RESPONSE, response, f"{route_key} 429")
+    assert_error_body(spec, ERROR_RESPONSE, response, f"{route_key} 429")
 
 
 @pytest.mark.parametrize("route_key", TIER_GATED)
@@ -690,7 +524,7 @@ def test_payment_required_response_conforms_to_spec(
     call = resolve(route_key).call
     response = free_sandbox.get(call.path, call.query)
     assert response.status_code == 402, response.text
-    _assert_error_body(spec, spec.error_schema(route, 402), response, f"{route_key} 402")
+    assert_error_body(spec, spec.error_schema(route, 402), response, f"{route_key} 402")
 
 
 @pytest.mark.parametrize("route_key", EVENT_ROUTES)
@@ -704,7 +538,7 @@ def test_events_without_sync_token_answer_a_412_that_conforms_to_spec(
     assert isinstance(response.json().get("sync"), str) and response.json()["sync"]
     # Only getEvents documents its 412; the workspace stream's is described in text only, with the same body.
     schema_uri = spec.response_schema(ROUTES_BY_ID["GET /events"], 412)
-    _assert_error_body(spec, schema_uri, response, f"{route_key} 412")
+    assert_error_body(spec, schema_uri, response, f"{route_key} 412")
 
 
 # Spec tags whose objects are outside the sandbox's scope. Reactions: the generated field tables have no
