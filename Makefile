@@ -26,6 +26,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy asana_client tap_asana
 
 bench: $(STAMP)
 	@$(BIN)/python -m benchmarks.run

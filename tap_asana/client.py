@@ -1,58 +1,46 @@
-"""The one HTTP path of the tap: auth, throttle, retries, pagination and error mapping for every stream."""
+"""The one HTTP path of the tap: every stream's requests, on the SDK's RESTStream machinery.
+
+Auth, the throttle, retry decisions, error mapping, pagination and timestamps come from `asana_client`,
+which the target shares; this module wires them into the SDK's hooks and handles what is the tap's own:
+partitions skipped on 402/403/404 and listings restarted after an expired offset.
+"""
 
 from __future__ import annotations
 
 import functools
-import random
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any, cast
 
-import backoff
 import requests
 from singer_sdk import RESTStream
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.jsonpath import extract_jsonpath
-from singer_sdk.pagination import BaseAPIPaginator, JSONPathPaginator, SinglePagePaginator
+from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-from tap_asana.auth import (
-    DEFAULT_API_URL,
-    OAUTH_SETTINGS_HINT,
-    PAT_SETTINGS_HINT,
-    AsanaAuthError,
-    AsanaOAuthAuthenticator,
-)
-from tap_asana.errors import (
+from asana_client.auth import Authenticator, unauthorized_error
+from asana_client.errors import (
     AccessDeniedError,
     ExpiredOffsetError,
     NotFoundError,
-    RetriesExhaustedError,
-    SyncTokenExpiredError,
-    asana_error_message,
     error_summary,
+    raise_for_status,
 )
+from asana_client.pagination import next_offset, page_limit
+from asana_client.retry import Waits, describe, exhausted, retrying, wait_generator
+from asana_client.settings import ClientSettings
 from tap_asana.stream_schemas import opt_field_paths
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
-PAGE_SIZE = 100
+    from tap_asana.tap import TapAsana
+
 # An expired offset restarts the partition's listing; this many restarts in a row that bring no new
 # record mean the listing cannot finish (e.g. tokens expire faster than one page can be read).
 MAX_OFFSET_RESTARTS = 3
-RETRIABLE_EXCEPTIONS = (
-    ConnectionResetError,
-    RetriableAPIError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ConnectionError,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
 
 
 @dataclass
@@ -67,26 +55,14 @@ class Route:
     fields: bool = True
 
 
-def parse_timestamp(value: str | None) -> datetime | None:
-    """Asana's `2024-01-05T10:00:00.000Z`, as an aware datetime."""
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def format_timestamp(value: datetime) -> str:
-    """An aware datetime in Asana's format (UTC, milliseconds, `Z`)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class AsanaPaginator(JSONPathPaginator):
-    """Follows `next_page.offset`; `next_page` is null (no match) on the last page."""
+class AsanaPaginator(BaseAPIPaginator[str | None]):
+    """Follows `next_page.offset`; `next_page` is null on the last page."""
 
     def __init__(self) -> None:
-        super().__init__("$.next_page.offset")
+        super().__init__(None)
+
+    def get_next(self, response: requests.Response) -> str | None:
+        return next_offset(response.json())
 
 
 class AsanaStream(RESTStream[str]):
@@ -102,24 +78,34 @@ class AsanaStream(RESTStream[str]):
 
     # -- configuration ----------------------------------------------------------------------------
     @property
-    def url_base(self) -> str:
-        return str(self.config.get("api_url") or DEFAULT_API_URL).rstrip("/")
+    def asana_tap(self) -> TapAsana:
+        """The tap running this stream: its settings, authenticator, limiter and pool are shared."""
+        return cast("TapAsana", self._tap)
 
     @property
-    def authenticator(self) -> Any:
-        return self._tap.authenticator
+    def client_settings(self) -> ClientSettings:
+        return self.asana_tap.client_settings
+
+    @property
+    def url_base(self) -> str:
+        return self.client_settings.api_url
+
+    @property
+    def authenticator(self) -> Authenticator:
+        return self.asana_tap.authenticator
 
     @property
     def requests_session(self) -> requests.Session:
         """One session per thread: task children are fetched from a thread pool (see `TasksStream`)."""
         local = self.__dict__.setdefault("_thread_local", threading.local())
-        if getattr(local, "session", None) is None:
-            local.session = requests.Session()
-        return local.session
+        session: requests.Session | None = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        return session
 
     @property
     def timeout(self) -> int:
-        return int(self.config.get("request_timeout") or 300)
+        return self.client_settings.request_timeout
 
     @property
     def http_headers(self) -> dict:
@@ -155,7 +141,7 @@ class AsanaStream(RESTStream[str]):
         values = {**self.config, **(context or {})}
         params: dict[str, Any] = {}
         if route.paginated:
-            params["limit"] = min(PAGE_SIZE, max(1, int(self.config.get("page_size") or PAGE_SIZE)))
+            params["limit"] = page_limit(self.client_settings.page_size)
             if token:
                 params["offset"] = token
         fields = self.opt_fields if route.fields else []
@@ -272,7 +258,8 @@ class AsanaStream(RESTStream[str]):
         )
         response = self.request_decorator(self._request)(prepared, context)
         self.update_sync_costs(prepared, response, context)
-        return response.json()
+        body: dict[str, Any] = response.json()
+        return body
 
     def _partition_label(self, context: Context | None) -> str:
         if not context:
@@ -281,42 +268,13 @@ class AsanaStream(RESTStream[str]):
 
     # -- responses and errors ---------------------------------------------------------------------
     def validate_response(self, response: requests.Response) -> None:
-        status = response.status_code
-        if status < HTTPStatus.BAD_REQUEST:
+        """Map an error answer to its exception (`asana_client.errors`); a 401 may refresh OAuth once."""
+        if response.status_code == HTTPStatus.UNAUTHORIZED:
+            self._consecutive_unauthorized = getattr(self, "_consecutive_unauthorized", 0) + 1
+            raise unauthorized_error(self.authenticator, response, consecutive=self._consecutive_unauthorized)
+        if response.status_code < HTTPStatus.BAD_REQUEST:
             self._consecutive_unauthorized = 0
-            return
-        if status == HTTPStatus.UNAUTHORIZED:
-            self._handle_unauthorized(response)
-        if status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            raise RetriableAPIError(error_summary(response), response)
-        summary = error_summary(response)
-        if status in (HTTPStatus.PAYMENT_REQUIRED, HTTPStatus.FORBIDDEN):
-            raise AccessDeniedError(summary, status)
-        if status == HTTPStatus.NOT_FOUND:
-            raise NotFoundError(summary)
-        if status == HTTPStatus.PRECONDITION_FAILED:
-            try:
-                token = response.json().get("sync")
-            except ValueError:
-                token = None
-            raise SyncTokenExpiredError(summary, token)
-        if (
-            status == HTTPStatus.BAD_REQUEST
-            and "offset=" in (urlparse(response.url).query or "")
-            and "offset" in asana_error_message(response).lower()
-        ):
-            raise ExpiredOffsetError(summary)
-        raise FatalAPIError(summary)
-
-    def _handle_unauthorized(self, response: requests.Response) -> None:
-        """A 401 with OAuth: refresh once and retry; otherwise (or again) fail naming the setting."""
-        auth = self.authenticator
-        self._consecutive_unauthorized = getattr(self, "_consecutive_unauthorized", 0) + 1
-        if isinstance(auth, AsanaOAuthAuthenticator) and self._consecutive_unauthorized == 1:
-            auth.invalidate()
-            raise RetriableAPIError(error_summary(response), response)
-        hint = OAUTH_SETTINGS_HINT if isinstance(auth, AsanaOAuthAuthenticator) else PAT_SETTINGS_HINT
-        raise AsanaAuthError(f"Asana refused the credentials (HTTP 401 Not Authorized); {hint}")
+        raise_for_status(response)
 
     def response_error_message(self, response: requests.Response) -> str:
         return error_summary(response)
@@ -324,82 +282,37 @@ class AsanaStream(RESTStream[str]):
     # -- retries ----------------------------------------------------------------------------------
     def request_decorator(self, func: Callable) -> Callable:
         """Every attempt, retries included, waits for the tap's shared rate limiter."""
-        limiter = self._tap.rate_limiter
+        limiter = self.asana_tap.rate_limiter
 
         @functools.wraps(func)
         def throttled(*args: Any, **kwargs: Any) -> Any:
             with limiter.slot():
                 return func(*args, **kwargs)
 
-        return backoff.on_exception(
-            self.backoff_wait_generator,
-            RETRIABLE_EXCEPTIONS,
+        return retrying(
+            throttled,
+            waits=self.backoff_wait_generator,
             max_tries=self.backoff_max_tries,
             on_backoff=self.backoff_handler,
             on_giveup=self._give_up,
-            jitter=None,
-            logger=None,
-        )(throttled)
+        )
 
-    def backoff_wait_generator(self) -> Iterator[float]:
+    def backoff_wait_generator(self) -> Waits:
         """`Retry-After` exactly for a 429; exponential backoff with full jitter for everything else."""
-        base = float(self.config.get("backoff_base_seconds", 1.0))
-        cap = float(self.config.get("backoff_max_seconds", 60.0))
-
-        def waits() -> Iterator[float]:
-            attempt = 0
-            exc = yield  # type: ignore[misc]
-            while True:
-                retry_after = _retry_after(exc)
-                if retry_after is not None:
-                    exc = yield retry_after
-                    continue
-                if _status(exc) == HTTPStatus.UNAUTHORIZED:
-                    exc = yield 0.0  # token refresh, not congestion: retry at once
-                    continue
-                delay = min(cap, base * 2**attempt)
-                attempt += 1
-                exc = yield random.uniform(delay / 2, delay)
-
-        return waits()
+        settings = self.client_settings
+        return wait_generator(settings.backoff_base_seconds, settings.backoff_max_seconds)
 
     def backoff_max_tries(self) -> int:
-        return int(self.config.get("max_retries", 8))
+        return self.client_settings.max_retries
 
     def backoff_handler(self, details: Mapping[str, Any]) -> None:
-        exc = details.get("exception")
         self.logger.warning(
             "Stream '%s': %s; retry %d in %.2fs",
             self.name,
-            _describe(exc),
+            describe(details.get("exception")),
             details.get("tries", 0),
             details.get("wait") or 0.0,
         )
 
     def _give_up(self, details: Mapping[str, Any]) -> None:
-        exc = details.get("exception")
-        raise RetriesExhaustedError(
-            f"Stream '{self.name}': giving up after {details.get('tries')} tries; "
-            f"last error: {_describe(exc)}"
-        ) from exc
-
-
-def _status(exc: BaseException | None) -> int | None:
-    response = getattr(exc, "response", None)
-    return getattr(response, "status_code", None)
-
-
-def _retry_after(exc: BaseException | None) -> float | None:
-    if _status(exc) != HTTPStatus.TOO_MANY_REQUESTS:
-        return None
-    value = exc.response.headers.get("Retry-After")  # type: ignore[union-attr]
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _describe(exc: BaseException | None) -> str:
-    if isinstance(exc, RetriableAPIError):
-        return str(exc)
-    return type(exc).__name__ if exc is not None else "unknown error"
+        raise exhausted(f"Stream '{self.name}'", details) from details.get("exception")

@@ -25,7 +25,8 @@ def schema_dir() -> Path:
 
 @cache
 def _load(name: str) -> dict[str, Any]:
-    return json.loads((schema_dir() / f"{name}.json").read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads((schema_dir() / f"{name}.json").read_text(encoding="utf-8"))
+    return schema
 
 
 def stream_schema(name: str, context_keys: Iterable[str] = ()) -> dict[str, Any]:

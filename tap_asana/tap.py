@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from singer_sdk import Tap
+from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 
-from tap_asana.auth import DEFAULT_API_URL, AsanaAuthError, build_authenticator
-from tap_asana.errors import RetriesExhaustedError
+from asana_client.auth import Authenticator, build_authenticator
+from asana_client.errors import AsanaAuthError, RetriesExhaustedError
+from asana_client.settings import AUTH_PROPERTIES, CONNECTION_PROPERTIES, ClientSettings
+from asana_client.throttle import RateLimiter
 from tap_asana.logs import quiet_routine_sdk_warnings
 from tap_asana.streams import STREAM_TYPES
-from tap_asana.throttle import RateLimiter
 
 
 class TapAsana(Tap):
@@ -26,27 +27,9 @@ class TapAsana(Tap):
 
     name = "tap-asana"
 
+    # The connection settings are the ones target-asana takes too (`asana_client.settings`).
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "access_token",
-            th.StringType,
-            secret=True,
-            description="Personal Access Token (or service account token). Use this, or the OAuth settings.",
-        ),
-        th.Property("client_id", th.StringType, description="OAuth app client id (with a refresh token)."),
-        th.Property("client_secret", th.StringType, secret=True, description="OAuth app client secret."),
-        th.Property(
-            "refresh_token",
-            th.StringType,
-            secret=True,
-            description="OAuth refresh token; access tokens are refreshed before expiry and after a 401.",
-        ),
-        th.Property("redirect_uri", th.StringType, description="OAuth redirect URI, if the app requires it."),
-        th.Property(
-            "oauth_token_url",
-            th.StringType,
-            description="OAuth token endpoint. Default: `/-/oauth_token` on the host of `api_url`.",
-        ),
+        *AUTH_PROPERTIES,
         th.Property(
             "start_date",
             th.DateTimeType,
@@ -58,53 +41,16 @@ class TapAsana(Tap):
             th.ArrayType(th.StringType),
             description="Only these workspaces (gids or names). Default: every workspace the token sees.",
         ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default=DEFAULT_API_URL,
-            description="Base URL of the Asana API (the sandbox's URL for demos and tests).",
-        ),
-        th.Property(
-            "requests_per_minute",
-            th.IntegerType,
-            default=150,
-            description="Client-side budget shared by all streams (Asana: 150/min free, 1500/min paid).",
-        ),
-        th.Property(
-            "max_concurrent_requests",
-            th.IntegerType,
-            default=10,
-            description="Requests in flight at once (Asana allows 50 concurrent reads per token).",
-        ),
-        th.Property("request_timeout", th.IntegerType, default=60, description="Seconds per HTTP request."),
-        th.Property(
-            "page_size",
-            th.IntegerType,
-            default=100,
-            description="`limit` of each list call (Asana's maximum, 100, unless testing pagination).",
-        ),
-        th.Property(
-            "max_retries",
-            th.IntegerType,
-            default=8,
-            description="Tries per request on 429, 5xx, timeouts and dropped connections before failing.",
-        ),
-        th.Property(
-            "backoff_base_seconds",
-            th.NumberType,
-            default=1.0,
-            description="First wait of the exponential backoff (5xx, network errors); doubles per try.",
-        ),
-        th.Property(
-            "backoff_max_seconds",
-            th.NumberType,
-            default=60.0,
-            description="Longest single backoff wait (429s wait exactly `Retry-After` instead).",
-        ),
+        *CONNECTION_PROPERTIES,
     ).to_dict()
 
     @cached_property
-    def authenticator(self) -> Any:
+    def client_settings(self) -> ClientSettings:
+        """The connection settings of the config, defaults applied."""
+        return ClientSettings.from_config(self.config)
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
         """One authenticator per tap, so OAuth refreshes once for every stream."""
         return build_authenticator(self.config)
 
@@ -112,34 +58,39 @@ class TapAsana(Tap):
     def rate_limiter(self) -> RateLimiter:
         """One limiter per tap instance: Asana's limits are per token, shared by every stream."""
         return RateLimiter(
-            int(self.config.get("requests_per_minute") or 150),
-            int(self.config.get("max_concurrent_requests") or 10),
+            self.client_settings.requests_per_minute, self.client_settings.max_concurrent_requests
         )
 
     @cached_property
     def executor(self) -> ThreadPoolExecutor:
         """Workers that fetch the children of a page of tasks while the main thread emits them."""
         return ThreadPoolExecutor(
-            max_workers=int(self.config.get("max_concurrent_requests") or 10), thread_name_prefix="tap-asana"
+            max_workers=self.client_settings.max_concurrent_requests, thread_name_prefix="tap-asana"
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         quiet_routine_sdk_warnings()
+        self._other_parents_linked = False
         super().__init__(*args, **kwargs)
 
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
-    def load_streams(self) -> list:
+    @property
+    def streams(self) -> dict[str, Stream]:
         """The SDK links each child to one parent type; also hang streams under their other parents."""
-        streams = super().load_streams()
-        by_name = {stream.name: stream for stream in streams}
-        for stream in streams:
-            for parent_name in getattr(getattr(stream, "spec", None), "other_parents", ()):
-                by_name[parent_name].child_streams.append(stream)
+        streams = super().streams
+        if not self._other_parents_linked:
+            # After the SDK's own links, so each parent syncs its children in the same order as before.
+            self._other_parents_linked = True
+            for stream in streams.values():
+                for parent_name in getattr(getattr(stream, "spec", None), "other_parents", ()):
+                    streams[parent_name].child_streams.append(stream)
         return streams
 
-    def sync_all(self) -> None:
+    # The SDK marks `sync_all` final, but it is the one place that runs before any stream starts and
+    # not during discovery (which needs no credentials); the SDK's own body runs unchanged.
+    def sync_all(self) -> None:  # type: ignore[misc]
         """Check that the credentials are complete before any stream starts (no request needed)."""
         _ = self.authenticator  # raises AsanaAuthError naming the missing settings
         super().sync_all()
@@ -158,7 +109,7 @@ class TapAsana(Tap):
         return super().cb_config(ctx, param, value)
 
     @classmethod
-    def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:
         """Bad input files, credential and give-up errors end the run with one line that says what to fix."""
         for option in ("state", "catalog"):
             if (handle := kwargs.get(option)) is not None:

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tap_asana.client import AsanaStream, Route, format_timestamp, parse_timestamp
+from asana_client.timestamps import format_timestamp, parse_timestamp
+from tap_asana.client import AsanaStream, Route
 from tap_asana.stream_schemas import stream_schema
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class TableStream(AsanaStream):
             schema=stream_schema(self.spec.name, self.context_keys),
             path=self.spec.path,
         )
-        self._seen: set[str] = set()
+        self._seen: set[str | None] = set()
 
     # -- request ----------------------------------------------------------------------------------
     def parent_key(self, context: Context | None) -> str | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from tap_asana.client import Route, format_timestamp, parse_timestamp
-from tap_asana.errors import NotFoundError, SyncTokenExpiredError
+from asana_client.errors import NotFoundError, SyncTokenExpiredError
+from asana_client.timestamps import format_timestamp, parse_timestamp
+from tap_asana.client import Route
 from tap_asana.streams.declarative import WORKSPACE_KEY, StreamSpec, TableStream
 
 if TYPE_CHECKING:
@@ -242,7 +243,7 @@ class TaskChildStream(TableStream):
     def prefetch(self, context: Context) -> None:
         """Start reading this task's records in the tap's thread pool (see `TasksStream`)."""
         if context["task_gid"] not in self._prefetched:
-            self._prefetched[context["task_gid"]] = self._tap.executor.submit(
+            self._prefetched[context["task_gid"]] = self.asana_tap.executor.submit(
                 lambda: list(self.request_records(context))
             )
 
@@ -255,7 +256,7 @@ class TaskChildStream(TableStream):
         since = None
         records: Iterable[dict] | None = None
         if task_gid := (context or {}).get("task_gid"):
-            tasks = self._tap.streams["tasks"]
+            tasks = cast(TasksStream, self.asana_tap.streams["tasks"])
             if is_tombstone(tasks.current_task) or not self.wanted_for(tasks.current_task):
                 return
             if self.created_after_parent_bookmark:

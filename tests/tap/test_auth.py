@@ -9,8 +9,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from asana_client.auth import AsanaOAuthAuthenticator, oauth_token_url
+from asana_client.errors import AsanaAuthError
 from asana_sandbox.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REFRESH_TOKEN
-from tap_asana.auth import AsanaAuthError, AsanaOAuthAuthenticator, oauth_token_url
 from tap_asana.tap import TapAsana
 from tests.tap.tap_runner import FAST, run_tap, tap_config
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 from singer_sdk.exceptions import RetriableAPIError
 
-from tap_asana.errors import RetriesExhaustedError
+from asana_client.errors import RetriesExhaustedError
 from tap_asana.streams import STREAM_TYPES
 from tap_asana.tap import TapAsana
 from tests.tap.tap_runner import run_tap, tap_config

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from asana_client.throttle import RateLimiter
 from tap_asana.tap import TapAsana
-from tap_asana.throttle import RateLimiter
 from tests.tap.tap_runner import run_tap, tap_config
 
 

@@ -1,30 +1,41 @@
-"""Authentication: a Personal Access Token, or OAuth 2.0 with a refresh token (one per tap)."""
+"""Authentication: a Personal Access Token, or OAuth 2.0 with a refresh token; and what a 401 means."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator, OAuthAuthenticator
+from singer_sdk.exceptions import RetriableAPIError
 
+from asana_client.errors import AsanaAuthError, error_summary
+from asana_client.settings import DEFAULT_API_URL
+from asana_client.timestamps import utc_now
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-DEFAULT_API_URL = "https://app.asana.com/api/1.0"
 # Refresh this long before the announced expiry, but never more than half the token's lifetime.
 REFRESH_MARGIN_SECONDS = 60
 OAUTH_SETTINGS_HINT = "check the `client_id`, `client_secret` and `refresh_token` settings"
 PAT_SETTINGS_HINT = "check the `access_token` setting"
+OAUTH_SETTINGS = ("client_id", "client_secret", "refresh_token")
 
 
-class AsanaAuthError(Exception):
-    """Credentials were refused. The message names the setting to fix and never holds a secret."""
+def clean_token(value: str, *, source: str, hint: str) -> str:
+    """`value` without surrounding whitespace (a pasted token often ends in a newline).
+
+    A token with other characters a header cannot carry is refused here, naming `source`: sent, it
+    would make the HTTP library raise an error that quotes the whole `Authorization` header.
+    """
+    token = value.strip()
+    if not token or not all("!" <= char <= "~" for char in token):
+        raise AsanaAuthError(
+            f"The {source} is empty or holds characters an HTTP header cannot carry "
+            f"(spaces, line breaks, non-ASCII); {hint}"
+        )
+    return token
 
 
 def oauth_token_url(api_url: str) -> str:
@@ -52,7 +63,7 @@ class AsanaOAuthAuthenticator(OAuthAuthenticator):
             client_secret=client_secret,
             default_expiration=3600,
         )
-        self.refresh_token = refresh_token
+        self.refresh_token: str | None = refresh_token
         self._redirect_uri = redirect_uri
         self._timeout = timeout
         self._refresh_lock = threading.Lock()
@@ -104,7 +115,11 @@ class AsanaOAuthAuthenticator(OAuthAuthenticator):
                     f"{OAUTH_SETTINGS_HINT}"
                 )
             payload: Mapping[str, Any] = response.json()
-            self.access_token = payload["access_token"]
+            self.access_token = clean_token(
+                str(payload.get("access_token") or ""),
+                source="access token from the OAuth token endpoint",
+                hint="check the `oauth_token_url` setting",
+            )
             expires_in = payload.get("expires_in", self._default_expiration)
             self.expires_in = int(expires_in) if expires_in else None
             # Asana may rotate the refresh token; the next refresh must use the new one.
@@ -113,21 +128,45 @@ class AsanaOAuthAuthenticator(OAuthAuthenticator):
             self.refresh_count += 1
 
 
-def build_authenticator(config: Mapping[str, Any]) -> BearerTokenAuthenticator | AsanaOAuthAuthenticator:
-    """The tap's single authenticator, from whichever credentials the config holds."""
+Authenticator = BearerTokenAuthenticator | AsanaOAuthAuthenticator
+
+
+def build_authenticator(config: Mapping[str, Any]) -> Authenticator:
+    """The one authenticator of a run, from whichever credentials the config holds.
+
+    Values are trimmed: a token pasted from a file often carries a trailing newline.
+    """
     if config.get("access_token"):
-        return BearerTokenAuthenticator(token=config["access_token"])
-    missing = [k for k in ("client_id", "client_secret", "refresh_token") if not config.get(k)]
-    if missing:
+        token = clean_token(
+            str(config["access_token"]), source="`access_token` setting", hint=PAT_SETTINGS_HINT
+        )
+        return BearerTokenAuthenticator(token=token)
+    values = {key: str(config.get(key) or "").strip() for key in OAUTH_SETTINGS}
+    if missing := [key for key, value in values.items() if not value]:
         raise AsanaAuthError(
             "No credentials: set `access_token` (a Personal Access Token), or all of "
             "`client_id`, `client_secret` and `refresh_token` (OAuth); missing: " + ", ".join(missing)
         )
     return AsanaOAuthAuthenticator(
-        client_id=config["client_id"],
-        client_secret=config["client_secret"],
-        refresh_token=config["refresh_token"],
-        auth_endpoint=config.get("oauth_token_url") or oauth_token_url(config.get("api_url", "")),
+        client_id=values["client_id"],
+        client_secret=values["client_secret"],
+        refresh_token=values["refresh_token"],
+        auth_endpoint=str(config.get("oauth_token_url") or oauth_token_url(config.get("api_url") or "")),
         redirect_uri=config.get("redirect_uri"),
         timeout=float(config.get("request_timeout") or 60),
     )
+
+
+def unauthorized_error(
+    authenticator: Authenticator, response: requests.Response, *, consecutive: int
+) -> Exception:
+    """What to raise for the `consecutive`-th 401 in a row.
+
+    With OAuth, the first one invalidates the access token and is retried (the retry refreshes it);
+    otherwise, or again, the error names the settings to fix.
+    """
+    if isinstance(authenticator, AsanaOAuthAuthenticator) and consecutive == 1:
+        authenticator.invalidate()
+        return RetriableAPIError(error_summary(response), response)
+    hint = OAUTH_SETTINGS_HINT if isinstance(authenticator, AsanaOAuthAuthenticator) else PAT_SETTINGS_HINT
+    return AsanaAuthError(f"Asana refused the credentials (HTTP 401 Not Authorized); {hint}")

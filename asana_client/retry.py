@@ -1,0 +1,117 @@
+"""When to send a failed request again, and how long to wait first (with `backoff`).
+
+429 waits exactly `Retry-After`; a 401 that refreshed an OAuth token retries at once; 5xx, timeouts and
+dropped connections back off exponentially with full jitter. A request that may already have taken
+effect (a POST) is repeated only when Asana is known not to have acted on it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Generator, Mapping
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+import backoff
+import requests
+from singer_sdk.exceptions import RetriableAPIError
+
+from asana_client.errors import RetriesExhaustedError
+
+T = TypeVar("T")
+Waits = Generator[float, BaseException | None, None]
+
+RETRIABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
+    ConnectionResetError,
+    RetriableAPIError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+#: Methods Asana applies the same way however often they arrive.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: Statuses with which Asana refused a request without acting on it.
+REFUSED_UNREAD = frozenset({HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.UNAUTHORIZED})
+
+
+def status_of(exc: BaseException | None) -> int | None:
+    """The HTTP status behind an exception, if it carries a response."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def retry_after(exc: BaseException | None) -> float | None:
+    """Seconds a 429 asks us to wait (`Retry-After`), or None for any other failure."""
+    if status_of(exc) != HTTPStatus.TOO_MANY_REQUESTS:
+        return None
+    value = exc.response.headers.get("Retry-After")  # type: ignore[union-attr]
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def may_retry(exc: BaseException, *, idempotent: bool) -> bool:
+    """Whether a failed attempt may be sent again.
+
+    Always when Asana refused it unread (429, the 401 that refreshed a token) or it never left (connect
+    timeout); after any other retriable failure only when repeating the request is harmless.
+    """
+    if not isinstance(exc, RETRIABLE_EXCEPTIONS):
+        return False
+    if status_of(exc) in REFUSED_UNREAD or isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    return idempotent
+
+
+def wait_generator(base_seconds: float, max_seconds: float) -> Waits:
+    """`backoff` wait generator: is sent each failure, yields the seconds to wait before the next try."""
+    attempt = 0
+    exc = yield  # type: ignore[misc]  # backoff primes the generator with an empty send
+    while True:
+        if (seconds := retry_after(exc)) is not None:
+            exc = yield seconds
+            continue
+        if status_of(exc) == HTTPStatus.UNAUTHORIZED:
+            exc = yield 0.0  # a token refresh, not congestion: retry at once
+            continue
+        delay = min(max_seconds, base_seconds * 2**attempt)
+        attempt += 1
+        exc = yield random.uniform(delay / 2, delay)
+
+
+def describe(exc: BaseException | None) -> str:
+    """A failure in a few words: an API error's summary, else only the exception's type (no URL)."""
+    if isinstance(exc, RetriableAPIError):
+        return str(exc)
+    return type(exc).__name__ if exc is not None else "unknown error"
+
+
+def exhausted(who: str, details: Mapping[str, Any]) -> RetriesExhaustedError:
+    """The error for a request that failed on every try (from `backoff`'s give-up details)."""
+    last = describe(details.get("exception"))
+    return RetriesExhaustedError(f"{who}: giving up after {details.get('tries')} tries; last error: {last}")
+
+
+def retrying(
+    func: Callable[..., T],
+    *,
+    waits: Callable[[], Waits],
+    max_tries: int | Callable[[], int],
+    on_backoff: Callable[[Any], None],
+    on_giveup: Callable[[Any], None],
+    giveup: Callable[[Exception], bool] = lambda exc: False,
+) -> Callable[..., T]:
+    """`func` retried on `RETRIABLE_EXCEPTIONS` with `waits`, unjittered (the waits carry their own)."""
+    return backoff.on_exception(
+        waits,
+        RETRIABLE_EXCEPTIONS,
+        max_tries=max_tries,
+        giveup=giveup,
+        on_backoff=on_backoff,
+        on_giveup=on_giveup,
+        jitter=None,
+        logger=None,
+    )(func)

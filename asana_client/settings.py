@@ -1,0 +1,133 @@
+"""The connection settings tap-asana and target-asana share: JSON Schema properties and a typed view.
+
+A plugin builds its `config_jsonschema` from `AUTH_PROPERTIES` and `CONNECTION_PROPERTIES` (plus its
+own), and the client reads the same keys through `ClientSettings.from_config`, with the same defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from singer_sdk import typing as th
+
+from asana_client.pagination import MAX_PAGE_SIZE
+
+DEFAULT_API_URL = "https://app.asana.com/api/1.0"
+DEFAULT_REQUESTS_PER_MINUTE = 150
+DEFAULT_MAX_CONCURRENT_REQUESTS = 10
+DEFAULT_REQUEST_TIMEOUT = 60
+DEFAULT_MAX_RETRIES = 8
+DEFAULT_BACKOFF_BASE_SECONDS = 1.0
+DEFAULT_BACKOFF_MAX_SECONDS = 60.0
+
+AUTH_PROPERTIES: tuple[th.Property, ...] = (
+    th.Property(
+        "access_token",
+        th.StringType,
+        secret=True,
+        description="Personal Access Token (or service account token). Use this, or the OAuth settings.",
+    ),
+    th.Property("client_id", th.StringType, description="OAuth app client id (with a refresh token)."),
+    th.Property("client_secret", th.StringType, secret=True, description="OAuth app client secret."),
+    th.Property(
+        "refresh_token",
+        th.StringType,
+        secret=True,
+        description="OAuth refresh token; access tokens are refreshed before expiry and after a 401.",
+    ),
+    th.Property("redirect_uri", th.StringType, description="OAuth redirect URI, if the app requires it."),
+    th.Property(
+        "oauth_token_url",
+        th.StringType,
+        description="OAuth token endpoint. Default: `/-/oauth_token` on the host of `api_url`.",
+    ),
+)
+
+CONNECTION_PROPERTIES: tuple[th.Property, ...] = (
+    th.Property(
+        "api_url",
+        th.StringType,
+        default=DEFAULT_API_URL,
+        description="Base URL of the Asana API (the sandbox's URL for demos and tests).",
+    ),
+    th.Property(
+        "requests_per_minute",
+        th.IntegerType,
+        default=DEFAULT_REQUESTS_PER_MINUTE,
+        description="Client-side budget shared by all streams (Asana: 150/min free, 1500/min paid).",
+    ),
+    th.Property(
+        "max_concurrent_requests",
+        th.IntegerType,
+        default=DEFAULT_MAX_CONCURRENT_REQUESTS,
+        description="Requests in flight at once (Asana allows 50 concurrent reads per token).",
+    ),
+    th.Property(
+        "request_timeout",
+        th.IntegerType,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        description="Seconds per HTTP request.",
+    ),
+    th.Property(
+        "page_size",
+        th.IntegerType,
+        default=MAX_PAGE_SIZE,
+        description="`limit` of each list call (Asana's maximum, 100, unless testing pagination).",
+    ),
+    th.Property(
+        "max_retries",
+        th.IntegerType,
+        default=DEFAULT_MAX_RETRIES,
+        description="Tries per request on 429, 5xx, timeouts and dropped connections before failing.",
+    ),
+    th.Property(
+        "backoff_base_seconds",
+        th.NumberType,
+        default=DEFAULT_BACKOFF_BASE_SECONDS,
+        description="First wait of the exponential backoff (5xx, network errors); doubles per try.",
+    ),
+    th.Property(
+        "backoff_max_seconds",
+        th.NumberType,
+        default=DEFAULT_BACKOFF_MAX_SECONDS,
+        description="Longest single backoff wait (429s wait exactly `Retry-After` instead).",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """The transport settings of a config (credentials excluded: see `auth.build_authenticator`)."""
+
+    api_url: str = DEFAULT_API_URL
+    requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE
+    max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS
+    request_timeout: int = DEFAULT_REQUEST_TIMEOUT
+    page_size: int = MAX_PAGE_SIZE
+    max_retries: int = DEFAULT_MAX_RETRIES
+    backoff_base_seconds: float = DEFAULT_BACKOFF_BASE_SECONDS
+    backoff_max_seconds: float = DEFAULT_BACKOFF_MAX_SECONDS
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ClientSettings:
+        """Read a plugin config: a missing value takes its default, as does a zero budget, URL or timeout."""
+
+        def given(key: str, default: float) -> float:
+            # 0 is meaningful for retries and backoff waits, so only a missing value takes the default.
+            value = config.get(key)
+            return default if value is None else float(value)
+
+        return cls(
+            api_url=str(config.get("api_url") or DEFAULT_API_URL).rstrip("/"),
+            requests_per_minute=int(config.get("requests_per_minute") or DEFAULT_REQUESTS_PER_MINUTE),
+            max_concurrent_requests=int(
+                config.get("max_concurrent_requests") or DEFAULT_MAX_CONCURRENT_REQUESTS
+            ),
+            request_timeout=int(config.get("request_timeout") or DEFAULT_REQUEST_TIMEOUT),
+            page_size=int(config.get("page_size") or MAX_PAGE_SIZE),
+            max_retries=int(given("max_retries", DEFAULT_MAX_RETRIES)),
+            backoff_base_seconds=given("backoff_base_seconds", DEFAULT_BACKOFF_BASE_SECONDS),
+            backoff_max_seconds=given("backoff_max_seconds", DEFAULT_BACKOFF_MAX_SECONDS),
+        )
