@@ -1,0 +1,1 @@
+"""target-asana: a Singer target that writes records back into Asana."""

@@ -1,0 +1,154 @@
+"""Independent write calls sent together: through Asana's Batch API (10 actions a call) or in parallel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from asana_client import AsanaClient
+from asana_client.errors import AccessDeniedError, InvalidRequestError, NotFoundError, UncertainWriteError
+
+BATCH_SIZE = 10  # Asana's Batch API takes at most 10 actions
+#: Calls that cannot go inside a batch (asana-api.md 3.9): uploads.
+_NOT_BATCHABLE = ("/attachments",)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API call: method, path under /api/1.0, and the `data` of its body (or query for a GET)."""
+
+    method: str
+    path: str
+    data: Mapping[str, Any] | None = None
+    fields: tuple[str, ...] = ()
+    form: Mapping[str, Any] | None = None
+    #: Asana applies it once however often it arrives (add/remove actions): safe to send again.
+    idempotent: bool = False
+
+    def describe(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass
+class Outcome:
+    """What a call gave: the answer's `data`, or why Asana refused it, or that its fate is unknown."""
+
+    call: Call
+    status: int
+    data: Any = None
+    error: str | None = None
+    uncertain: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.uncertain
+
+    @property
+    def refused(self) -> bool:
+        """Asana answered that it will not do this (4xx): retrying the same call cannot help."""
+        return self.error is not None and not self.uncertain
+
+
+@dataclass
+class Dispatcher:
+    """Sends independent calls; the client's limiter keeps writes within Asana's 15 in flight."""
+
+    client: AsanaClient
+    use_batch_api: bool = True
+    parallelism: int = 8
+    requests: int = field(default=0, init=False)
+
+    def run(self, calls: Sequence[Call]) -> list[Outcome]:
+        """Every call's outcome, in the order given."""
+        if not calls:
+            return []
+        batchable = [
+            c for c in calls if self.use_batch_api and c.form is None and c.path not in _NOT_BATCHABLE
+        ]
+        if len(batchable) == len(calls) and len(calls) > 1:
+            chunks = [list(calls[i : i + BATCH_SIZE]) for i in range(0, len(calls), BATCH_SIZE)]
+            with ThreadPoolExecutor(max_workers=min(len(chunks), 2)) as pool:
+                results = list(pool.map(self._batch, chunks))
+            return [o for chunk in results for o in chunk]
+        if len(calls) == 1:
+            return [self.one(calls[0])]
+        with ThreadPoolExecutor(max_workers=min(len(calls), self.parallelism)) as pool:
+            return list(pool.map(self.one, calls))
+
+    def one(self, call: Call) -> Outcome:
+        """One call on its own."""
+        self.requests += 1
+        params = {"opt_fields": ",".join(call.fields)} if call.fields else None
+        try:
+            if call.method == "GET":
+                body = self.client.get(call.path, {**(call.data or {}), **(params or {})})
+            elif call.form is not None:
+                body = self.client.request("POST", call.path, params=params, files=_multipart(call.form))
+            else:
+                payload = {"data": dict(call.data)} if call.data is not None else None
+                body = self.client.request(
+                    call.method, call.path, params=params, json=payload, idempotent=call.idempotent or None
+                )
+        except UncertainWriteError as exc:
+            return Outcome(call, 0, error=str(exc), uncertain=True)
+        except NotFoundError as exc:
+            return Outcome(call, 404, error=str(exc))
+        except AccessDeniedError as exc:
+            return Outcome(call, exc.status, error=str(exc))
+        except InvalidRequestError as exc:
+            return Outcome(call, 400, error=str(exc))
+        return Outcome(call, 200, data=body.get("data"))
+
+    def _batch(self, calls: list[Call]) -> list[Outcome]:
+        if len(calls) == 1:
+            return [self.one(calls[0])]
+        self.requests += 1
+        actions = []
+        for call in calls:
+            action: dict[str, Any] = {"relative_path": call.path, "method": call.method.lower()}
+            if call.data is not None:
+                action["data"] = dict(call.data)
+            if call.fields:
+                action["options"] = {"fields": list(call.fields)}
+            actions.append(action)
+        writes = any(c.method == "POST" and not c.idempotent for c in calls)
+        try:
+            body = self.client.request(
+                "POST", "/batch", json={"data": {"actions": actions}}, idempotent=not writes
+            )
+        except UncertainWriteError as exc:
+            return [Outcome(c, 0, error=str(exc), uncertain=c.method != "GET") for c in calls]
+        except (InvalidRequestError, NotFoundError) as exc:
+            # The batch as a whole was refused (an action Asana does not allow in a batch), or the server
+            # has no Batch API: the same calls one by one, and no more batches after a 404.
+            if isinstance(exc, NotFoundError):
+                self.use_batch_api = False
+            return [self.one(c) for c in calls]
+        results = body.get("data") or []
+        outcomes = []
+        for call, result in zip(calls, results, strict=False):
+            status = int(result.get("status_code") or 0)
+            answer = result.get("body") or {}
+            if 200 <= status < 300:
+                outcomes.append(Outcome(call, status, data=answer.get("data")))
+            elif status == 429 or status >= 500:
+                # Asana did not do it (rate limit) or may have (5xx): the single call path decides.
+                again = call.method in ("GET", "PUT", "DELETE") or call.idempotent or status == 429
+                outcomes.append(self.one(call) if again else _uncertain(call, status))
+            else:
+                message = ((answer.get("errors") or [{}])[0]).get("message", "")
+                outcomes.append(
+                    Outcome(call, status, error=f"{status} for {call.describe()}: {message}"[:300])
+                )
+        return outcomes
+
+
+def _uncertain(call: Call, status: int) -> Outcome:
+    return Outcome(call, status, error=f"{status} for {call.describe()} inside a batch", uncertain=True)
+
+
+def _multipart(form: Mapping[str, Any]) -> dict[str, Any]:
+    """requests' `files` for a form without a file part: every field as a (None, value) tuple."""
+    return {k: (None, str(v)) for k, v in form.items()}
