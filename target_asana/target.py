@@ -50,6 +50,9 @@ class TargetAsana(Target):
             return
         for line in run.summary.lines(dry_run=run.dry_run):
             self.logger.info("%s", line)
+        if run.summary.total("created") + run.summary.total("updated") + run.summary.total("deleted"):
+            # Events caused by this run carry this user: how a two-way sync recognises its own echoes.
+            self.logger.info("target-asana: writes were made as user %s", run.lookup.me()["gid"])
         rejected = run.summary.total("rejected")
         if rejected:
             self.logger.warning(
