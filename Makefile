@@ -26,7 +26,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy asana_client tap_asana
+	$(BIN)/mypy asana_client tap_asana target_asana
 
 bench: $(STAMP)
 	@$(BIN)/python -m benchmarks.run

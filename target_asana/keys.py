@@ -40,11 +40,12 @@ class TaskKeys:
         """The task holding `key`, with the fields the target compares, or None."""
         if self.external:
             try:
-                return self.run.client.get(
+                found: Record = self.run.client.get(
                     f"/tasks/external:{quote(key, safe='')}", {"opt_fields": _fields()}
                 )["data"]
             except NotFoundError:
                 return None
+            return found
         if project is None:
             raise Rejected(
                 "with a Personal Access Token a record without a gid needs a project to hold its key "
@@ -127,5 +128,6 @@ def _fields() -> str:
 def _field_text(task: Record, field: str) -> str | None:
     for entry in task.get("custom_fields") or ():
         if entry.get("gid") == field:
-            return entry.get("text_value") or entry.get("display_value")
+            value = entry.get("text_value") or entry.get("display_value")
+            return str(value) if value else None
     return None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from asana_client import AsanaClient
 from asana_client.errors import NotFoundError
 from target_asana.outcomes import Rejected
 
 Record = dict[str, Any]
+T = TypeVar("T")
 
 
 def is_gid(value: Any) -> bool:
@@ -25,11 +26,12 @@ class Lookup:
         self.lock = threading.RLock()
         self._cache: dict[tuple[str, ...], Any] = {}
 
-    def _cached(self, key: tuple[str, ...], load: Callable[[], Any]) -> Any:
+    def cached(self, key: tuple[str, ...], load: Callable[[], T]) -> T:
+        """`load()`, once per run and key."""
         with self.lock:
             if key not in self._cache:
                 self._cache[key] = load()
-            return self._cache[key]
+            return cast(T, self._cache[key])
 
     def forget(self, *key: str) -> None:
         with self.lock:
@@ -37,13 +39,13 @@ class Lookup:
 
     # -- the token's user and workspaces ----------------------------------------------------------
     def me(self) -> Record:
-        return self._cached(
+        return self.cached(
             ("me",), lambda: self.client.get("/users/me", {"opt_fields": "name,email"})["data"]
         )
 
     def workspace(self, name_or_gid: str | None) -> str:
         """The gid of a workspace by gid or name; with none given, the token's only workspace."""
-        workspaces: list[Record] = self._cached(
+        workspaces: list[Record] = self.cached(
             ("workspaces",), lambda: list(self.client.paginate("/workspaces", {"opt_fields": "name"}))
         )
         if name_or_gid is None:
@@ -63,7 +65,7 @@ class Lookup:
             return str(self.me()["gid"])
         if is_gid(email_or_gid):
             return email_or_gid
-        users: dict[str, str] = self._cached(
+        users: dict[str, str] = self.cached(
             ("users", workspace),
             lambda: {
                 (u.get("email") or "").lower(): u["gid"]
@@ -77,7 +79,7 @@ class Lookup:
 
     # -- containers -------------------------------------------------------------------------------
     def projects(self, workspace: str) -> dict[str, str]:
-        return self._cached(
+        return self.cached(
             ("projects", workspace),
             lambda: {
                 p["name"]: p["gid"]
@@ -94,7 +96,7 @@ class Lookup:
         return gid
 
     def sections(self, project: str) -> dict[str, str]:
-        return self._cached(
+        return self.cached(
             ("sections", project),
             lambda: {
                 s["name"]: s["gid"]
@@ -113,7 +115,7 @@ class Lookup:
     def tag(self, workspace: str, name_or_gid: str) -> str:
         if is_gid(name_or_gid):
             return name_or_gid
-        tags: dict[str, str] = self._cached(
+        tags: dict[str, str] = self.cached(
             ("tags", workspace),
             lambda: {
                 t["name"]: t["gid"]
@@ -128,7 +130,7 @@ class Lookup:
     # -- custom fields ----------------------------------------------------------------------------
     def custom_fields(self, workspace: str) -> dict[str, Record]:
         """The workspace's custom fields by name, with their type and enum options."""
-        return self._cached(
+        return self.cached(
             ("custom_fields", workspace),
             lambda: {
                 cf["name"]: cf
@@ -153,7 +155,7 @@ class Lookup:
 
     def project_fields(self, project: str) -> set[str]:
         """Gids of the custom fields set on a project."""
-        return self._cached(
+        return self.cached(
             ("project_fields", project),
             lambda: {
                 s["custom_field"]["gid"]

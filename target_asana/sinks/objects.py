@@ -252,13 +252,13 @@ class ObjectSink(AsanaSink):
         with_gid = [r for r in items if ref_gid(r.get("gid")) and spec.read]
         reads = [Call("GET", _fill(spec.read or "", r), fields=self._compare_fields()) for r in with_gid]
         current: dict[int, Record | None] = {}
-        for record, outcome in zip(with_gid, self.run.dispatcher.run(reads), strict=True):
-            if outcome.ok:
-                current[id(record)] = outcome.data
-            elif outcome.status == 404:
+        for record, read in zip(with_gid, self.run.dispatcher.run(reads), strict=True):
+            if read.ok:
+                current[id(record)] = read.data
+            elif read.status == 404:
                 current[id(record)] = None
             else:
-                raise FatalAPIError(f"reading {self.stream_name} {record.get('gid')}: {outcome.error}")
+                raise FatalAPIError(f"reading {self.stream_name} {record.get('gid')}: {read.error}")
         planned: list[tuple[Record, str, Call | None]] = []
         for record in items:
             try:
@@ -299,7 +299,7 @@ class ObjectSink(AsanaSink):
         if any(v in (None, "") for v in wanted):
             raise Rejected(f"no gid and no {' / '.join(spec.natural_key)} to match an existing object on")
         path = _fill(spec.listing, record, self.run)
-        found = self.run.lookup._cached(  # one listing per container and run
+        found = self.run.lookup.cached(  # one listing per container and run
             ("listing", self.stream_name, path),
             lambda: list(
                 self.run.client.paginate(
@@ -309,7 +309,7 @@ class ObjectSink(AsanaSink):
         )
         for candidate in found:
             if tuple(_comparable(candidate, k) for k in spec.natural_key) == wanted:
-                return candidate
+                return dict(candidate)
         return None
 
     # -- deciding ---------------------------------------------------------------------------------
@@ -368,8 +368,8 @@ class ObjectSink(AsanaSink):
     def _create_call(self, record: Record) -> Call:
         spec = self.spec
         if spec.create_is_action and spec.action_ref:
-            body = {spec.action_ref: _action_value(spec, record)}
-            return Call("POST", _fill(spec.create or "", record, self.run), body, idempotent=True)
+            action = {spec.action_ref: _action_value(spec, record)}
+            return Call("POST", _fill(spec.create or "", record, self.run), action, idempotent=True)
         body: Record = dict(spec.create_constants)
         for name in (*spec.fields, *spec.create_only):
             if record.get(name) is not None:
