@@ -274,3 +274,13 @@ def test_deleted_records_complete_or_delete_the_task_only_when_asked(
     assert soft.totals["deleted"] == 1 and fresh.store.get(task["gid"])["completed"] is True
     hard = run_target(target_config(fresh, tmp_path, deletes="hard"), _one(schema, tombstone))
     assert hard.totals["deleted"] == 1 and fresh.store.get(task["gid"]) is None
+
+
+def test_the_taps_whole_output_piped_back_makes_no_write(fresh: SandboxClient, tmp_path: Path) -> None:
+    """Every stream of a full sync: writable ones are found unchanged, the others skipped, none rejected."""
+    tap = run_tap(tap_config(fresh))
+    fresh.control("reset", {})
+    result = run_target(target_config(fresh, tmp_path), singer_lines(tap))
+    assert write_requests(fresh) == {}
+    assert result.totals["rejected"] == 0, result.rejects[:3]
+    assert result.totals["created"] == result.totals["updated"] == result.totals["deleted"] == 0
