@@ -27,6 +27,8 @@ class TokenInfo:
     user_gid: str
     service_account: bool = False
     expires_at: float | None = None
+    #: The OAuth app the token was issued to; None for a personal access token.
+    client_id: str | None = None
 
 
 class TokenRegistry:
@@ -95,7 +97,7 @@ class TokenRegistry:
                     "unsupported_grant_type", "grant_type must be authorization_code or refresh_token"
                 )
             access = secrets.token_urlsafe(24)
-            self._tokens[access] = TokenInfo(user_gid, False, time.time() + self.access_token_ttl)
+            self._tokens[access] = TokenInfo(user_gid, False, time.time() + self.access_token_ttl, client_id)
         body = {
             "access_token": access,
             "token_type": "bearer",

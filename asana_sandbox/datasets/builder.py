@@ -6,6 +6,8 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from asana_sandbox.models.records import ref as ref  # the one compact-reference builder, re-exported
+
 Record = dict[str, Any]
 
 # Every generated timestamp lies in this window, so a dataset never depends on the day it is built.
@@ -51,14 +53,6 @@ def ms_of(timestamp: str) -> int:
         + int(clock[6:8]) * 1000
         + int(clock[9:12])
     )
-
-
-def ref(record: Record) -> Record:
-    """The compact form other records embed: gid, resource_type and name when the target has one."""
-    out = {"gid": record["gid"], "resource_type": record["resource_type"]}
-    if "name" in record:
-        out["name"] = record["name"]
-    return out
 
 
 def photo(b: Builder, folder: str, gid: str, chance: float) -> Record | None:

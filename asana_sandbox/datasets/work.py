@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from asana_sandbox.models import records
+
 from . import words
 from .builder import DAY_MS, SPAN_MS, Builder, Record, day, html, iso, ref
 from .people import Space
@@ -129,44 +131,31 @@ def settings_on_goals_and_teams(b: Builder, space: Space) -> None:
 def custom_field_value(b: Builder, cf: Record, users: list[Record], set_value: bool = True) -> Record:
     """The entry a task carries for `cf`: the field's identity plus its value (null when unset)."""
     kind = cf["type"]
-    entry: Record = {
-        "gid": cf["gid"],
-        "resource_type": "custom_field",
-        "name": cf["name"],
-        "type": kind,
-        "resource_subtype": kind,
-        "enabled": True,
-        "display_value": None,
-    }
+    value: object = None
     display: str | None = None
     if kind == "text":
-        value = f"{cf['name'][:3].upper()}-{b.rng.randint(100, 9999)}" if set_value else None
-        entry["text_value"] = display = value
+        value = display = f"{cf['name'][:3].upper()}-{b.rng.randint(100, 9999)}" if set_value else None
     elif kind == "number":
         precision = cf["precision"] or 0
-        value = round(b.rng.uniform(1, 500), precision) if set_value else None
-        if value is not None and precision == 0:
-            value = int(value)
-        entry["number_value"] = value
-        display = None if value is None else f"{value:.{precision}f}"
+        number = round(b.rng.uniform(1, 500), precision) if set_value else None
+        if number is not None and precision == 0:
+            number = int(number)
+        value, display = number, None if number is None else f"{number:.{precision}f}"
     elif kind == "enum":
         option = b.pick(cf["enum_options"]) if set_value else None
-        entry["enum_value"] = dict(option) if option else None
-        display = option["name"] if option else None
+        value, display = (dict(option), option["name"]) if option else (None, None)
     elif kind == "multi_enum":
         chosen = b.sample(cf["enum_options"], b.rng.randint(1, 2)) if set_value else []
-        entry["multi_enum_values"] = [dict(o) for o in chosen]
-        display = ", ".join(o["name"] for o in chosen) or None
+        value, display = [dict(o) for o in chosen], ", ".join(o["name"] for o in chosen) or None
     elif kind == "date":
         date = day(b.when(0, SPAN_MS)) if set_value else None
-        entry["date_value"] = {"date": date} if date else None  # date_time only for fields with a time
-        display = date
+        value, display = ({"date": date}, date) if date else (None, None)  # date_time only with a time
     elif kind == "people":
         people = b.sample(users, b.rng.randint(1, 2)) if set_value else []
-        entry["people_value"] = [ref(p) for p in people]
-        display = ", ".join(p["name"] for p in people) or None
-    entry["display_value"] = display
-    return entry
+        value, display = [ref(p) for p in people], ", ".join(p["name"] for p in people) or None
+    # The generated tasks carry the field's identity and value only, not its display settings.
+    identity = {"gid": cf["gid"], "name": cf["name"], "type": kind}
+    return records.custom_field_value(identity, value, display)
 
 
 def tags(b: Builder, space: Space, count: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from asana_sandbox.faults import FaultSettings
 from asana_sandbox.inputs import Body
 from asana_sandbox.limits import RateLimiter
 from asana_sandbox.models.changes import Changes
+from asana_sandbox.models.tasks import by_external
 from asana_sandbox.pagination import MAX_UNPAGINATED, paginate
 from asana_sandbox.projection import FieldTree, parse_opt_fields, render
 from asana_sandbox.store import Record, Store
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from asana_sandbox.oauth import TokenInfo
 
 TIER_RANK = {"free": 0, "premium": 1, "enterprise": 2}
+_GID = re.compile(r"^\d{1,19}$")
 # Fields that lead from an object towards the workspace it lives in, tried in this order.
 _WORKSPACE_TRAIL = (
     "parent",
@@ -103,10 +106,21 @@ class RequestContext:
         return self.token.user_gid if value == "me" else value
 
     def obj(self, gid: str, types: str | Iterable[str], param: str | None = None) -> Record:
-        """The object named by a request parameter; 404 if unknown, deleted or of another type."""
+        """The object named by a request parameter; 404 if unknown, deleted or of another type.
+
+        A gid that is not a number is 400 "Not a Long", as Asana answers; `me` or an email stand for a
+        user, and `external:<id>` for the task that the requesting OAuth app gave that external id.
+        """
         allowed = (types,) if isinstance(types, str) else tuple(types)
         if "user" in allowed:
             gid = self.user_gid(gid)
+            if "@" in gid:
+                gid = next((u["gid"] for u in self.store.related("user", "email", gid)), gid)
+        if "task" in allowed and gid.startswith("external:"):
+            found = by_external(self.store, self.token.client_id, gid[len("external:") :])
+            gid = found["gid"] if found else ""
+        elif not _GID.match(gid) and "@" not in gid:
+            raise bad_request(f"{param or allowed[0]}: Not a Long: {gid}")
         record = self.store.get(gid)
         if record is None or record.get("resource_type") not in allowed:
             raise not_found(param or allowed[0])

@@ -1,4 +1,4 @@
-"""Tasks and subtasks, their stories and attachments, task templates and task search."""
+"""Tasks and subtasks, their stories, and task search: reads and writes."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from datetime import datetime
 from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import bad_request, json_response, missing_input, not_found
+from asana_sandbox.inputs import Body
+from asana_sandbox.models import stories, tasks
 from asana_sandbox.projection import render
 from asana_sandbox.routes.base import (
     RequestContext,
     Route,
-    by_query,
     children,
+    delete_one,
     flag,
     get_one,
     listing,
@@ -46,14 +48,29 @@ def _completed_since(ctx: RequestContext, tasks: Sequence[Record]) -> Sequence[R
     ]
 
 
+# The filters of `GET /tasks`, of which a request names exactly one (assignee and workspace count as one).
+_FILTERS = ("project", "section", "tag", "user_task_list")
+ONE_FILTER = "Must specify exactly one of project, tag, section, user task list, or assignee + workspace"
+
+
 def _tasks(ctx: RequestContext) -> Sequence[Record]:
     args = ctx.args
+    named = [f for f in _FILTERS if args.get(f)]
+    if args.get("assignee") or args.get("workspace"):
+        named.append("assignee")
+    if len(named) > 1:
+        raise bad_request(ONE_FILTER)
     if args.get("project"):
         project = ctx.obj(args["project"], "project", "project")
         tasks = ctx.store.related("task", "projects", project["gid"])
     elif args.get("section"):
         section = ctx.obj(args["section"], "section", "section")
         tasks = ctx.store.related("task", "memberships.section", section["gid"])
+    elif args.get("tag"):
+        tag = ctx.obj(args["tag"], "tag", "tag")
+        tasks = ctx.store.related("task", "tags", tag["gid"])
+    elif args.get("user_task_list"):
+        tasks = _assigned_in_list(ctx, args["user_task_list"], "user_task_list")
     elif args.get("assignee") or args.get("workspace"):
         if not args.get("workspace"):
             raise missing_input("workspace")
@@ -86,15 +103,19 @@ def _tasks_in(link: str, param: str, parent_type: str):
     return with_completed_since
 
 
-def _user_task_list_tasks(ctx: RequestContext, user_task_list_gid: str) -> Sequence[Record]:
-    task_list = ctx.obj(user_task_list_gid, "user_task_list", "user_task_list_gid")
+def _assigned_in_list(ctx: RequestContext, gid: str, param: str) -> list[Record]:
+    """The tasks of a user task list (My Tasks): its owner's tasks in its workspace."""
+    task_list = ctx.obj(gid, "user_task_list", param)
     owner, workspace = ref_gid(task_list.get("owner")), ref_gid(task_list.get("workspace"))
-    tasks = [
+    return [
         t
         for t in ctx.store.related("task", "assignee", owner or "")
         if ref_gid(t.get("workspace")) == workspace
     ]
-    return _completed_since(ctx, tasks)
+
+
+def _user_task_list_tasks(ctx: RequestContext, user_task_list_gid: str) -> Sequence[Record]:
+    return _completed_since(ctx, _assigned_in_list(ctx, user_task_list_gid, "user_task_list_gid"))
 
 
 def _linked(field: str):
@@ -178,11 +199,117 @@ def _gids(value: object) -> list[str]:
     return []
 
 
-def _task_templates(ctx: RequestContext) -> Sequence[Record]:
-    if not ctx.args.get("project"):
-        raise missing_input("project")
-    project = ctx.obj(ctx.args["project"], "project", "project")
-    return ctx.store.related("task_template", "project", project["gid"])
+# -- writes ----------------------------------------------------------------------------------------------
+def _one(ctx: RequestContext, task: Record, status: int = 200) -> Response:
+    """A task as the requester sees it: `external` holds what the requesting OAuth app set, if anything."""
+    shown = {**task, "external": tasks.external_of(task, ctx.token.client_id)}
+    if status == 201:
+        return ctx.created(shown)
+    return ctx.one(shown)
+
+
+def _get_task(ctx: RequestContext, task_gid: str) -> Response:
+    return _one(ctx, ctx.obj(task_gid, "task", "task_gid"))
+
+
+def _create_task(ctx: RequestContext) -> Response:
+    task = tasks.create_from_body(ctx.changes(), ctx.input(), client_id=ctx.token.client_id)
+    return _one(ctx, task, 201)
+
+
+def _create_subtask(ctx: RequestContext, task_gid: str) -> Response:
+    parent = ctx.obj(task_gid, "task", "task_gid")
+    task = tasks.create_from_body(ctx.changes(), ctx.input(), parent=parent, client_id=ctx.token.client_id)
+    return _one(ctx, task, 201)
+
+
+def _update_task(ctx: RequestContext, task_gid: str) -> Response:
+    task = ctx.obj(task_gid, "task", "task_gid")
+    tasks.update_from_body(ctx.changes(), task, ctx.input(), client_id=ctx.token.client_id)
+    return _one(ctx, task)
+
+
+def _anchors(body: Body, kind: str = "task") -> tuple[Record | None, Record | None]:
+    """`insert_before` / `insert_after`: at most one of them names an object."""
+    if body.raw("insert_before") is not None and body.raw("insert_after") is not None:
+        raise bad_request("insert_after: Cannot be given together with insert_before")
+    return body.obj("insert_before", kind), body.obj("insert_after", kind)
+
+
+def _set_parent(ctx: RequestContext, task_gid: str) -> Response:
+    task = ctx.obj(task_gid, "task", "task_gid")
+    body = ctx.input()
+    if not body.has("parent"):
+        raise missing_input("parent")
+    parent = body.obj("parent", "task")
+    before, after = _anchors(body)
+    tasks.set_parent(ctx.changes(), task, parent, before=before, after=after)
+    return _one(ctx, task)
+
+
+def _add_project(ctx: RequestContext, task_gid: str) -> Response:
+    task = ctx.obj(task_gid, "task", "task_gid")
+    body = ctx.input()
+    project = body.obj("project", "project", required=True)
+    assert project is not None
+    section = body.obj("section", "section")
+    before, after = _anchors(body)
+    # `section` with `insert_after: null` puts the task first in the section (OAS addProject).
+    first = section is not None and body.has("insert_after") and body.raw("insert_after") is None
+    tasks.add_project(ctx.changes(), task, project, section, before=before, after=after, first=first)
+    return ctx.empty()
+
+
+def _remove_project(ctx: RequestContext, task_gid: str) -> Response:
+    task = ctx.obj(task_gid, "task", "task_gid")
+    project = ctx.input().obj("project", "project", required=True)
+    assert project is not None
+    tasks.remove_project(ctx.changes(), task, project)
+    return ctx.empty()
+
+
+def _followers(add: bool):
+    def handler(ctx: RequestContext, task_gid: str) -> Response:
+        task = ctx.obj(task_gid, "task", "task_gid")
+        users = ctx.input().objs("followers", "user", required=True) or []
+        if add:
+            tasks.add_followers(ctx.changes(), task, users)
+        else:
+            tasks.remove_followers(ctx.changes(), task, users)
+        return _one(ctx, task)
+
+    return handler
+
+
+def _links(field: str, add: bool):
+    """add/removeDependencies and add/removeDependents: premium, like their reads."""
+
+    def handler(ctx: RequestContext, task_gid: str) -> Response:
+        task = ctx.obj(task_gid, "task", "task_gid")
+        ctx.gate("premium")
+        others = ctx.input().objs(field, "task", required=True) or []
+        if add:
+            tasks.link(ctx.changes(), task, field, others)
+        else:
+            tasks.unlink(ctx.changes(), task, field, others)
+        return ctx.empty()
+
+    return handler
+
+
+def _comment(kind: str, tier: str | None = None):
+    def handler(ctx: RequestContext, **params: str) -> Response:
+        target = ctx.obj(params[f"{kind}_gid"], kind, f"{kind}_gid")
+        if tier:
+            ctx.gate(tier)
+        return ctx.created(stories.comment(ctx.changes(), target, ctx.input()))
+
+    return handler
+
+
+def _update_story(ctx: RequestContext, story_gid: str) -> Response:
+    story = ctx.obj(story_gid, "story", "story_gid")
+    return ctx.one(stories.update(ctx.changes(), story, ctx.input()))
 
 
 ROUTES: list[Route] = [
@@ -191,7 +318,7 @@ ROUTES: list[Route] = [
     listing("/sections/{section_gid}/tasks", _tasks_in("memberships.section", "section_gid", "section")),
     listing("/tags/{tag_gid}/tasks", children("task", "tags", "tag_gid", "tag")),
     listing("/user_task_lists/{user_task_list_gid}/tasks", _user_task_list_tasks),
-    get_one("/tasks/{task_gid}", "task"),
+    Route("GET", "/tasks/{task_gid}", _get_task),
     listing("/tasks/{task_gid}/subtasks", children("task", "parent", "task_gid", "task")),
     listing("/tasks/{task_gid}/dependencies", _linked("dependencies"), tier="premium"),
     listing("/tasks/{task_gid}/dependents", _linked("dependents"), tier="premium"),
@@ -200,12 +327,21 @@ ROUTES: list[Route] = [
     listing("/tasks/{task_gid}/stories", children("story", "target", "task_gid", "task")),
     listing("/goals/{goal_gid}/stories", children("story", "target", "goal_gid", "goal")),
     get_one("/stories/{story_gid}", "story"),
-    listing(
-        "/attachments",
-        by_query("attachment", "parent", "parent", ("task", "project", "project_brief")),
-        required=("parent",),
-    ),
-    get_one("/attachments/{attachment_gid}", "attachment"),
-    listing("/task_templates", _task_templates),
-    get_one("/task_templates/{task_template_gid}", "task_template"),
+    Route("POST", "/tasks", _create_task),
+    Route("PUT", "/tasks/{task_gid}", _update_task),
+    delete_one("/tasks/{task_gid}", "task", tasks.delete_task),
+    Route("POST", "/tasks/{task_gid}/subtasks", _create_subtask),
+    Route("POST", "/tasks/{task_gid}/setParent", _set_parent),
+    Route("POST", "/tasks/{task_gid}/addProject", _add_project),
+    Route("POST", "/tasks/{task_gid}/removeProject", _remove_project),
+    Route("POST", "/tasks/{task_gid}/addFollowers", _followers(add=True)),
+    Route("POST", "/tasks/{task_gid}/removeFollowers", _followers(add=False)),
+    Route("POST", "/tasks/{task_gid}/addDependencies", _links("dependencies", add=True)),
+    Route("POST", "/tasks/{task_gid}/removeDependencies", _links("dependencies", add=False)),
+    Route("POST", "/tasks/{task_gid}/addDependents", _links("dependents", add=True)),
+    Route("POST", "/tasks/{task_gid}/removeDependents", _links("dependents", add=False)),
+    Route("POST", "/tasks/{task_gid}/stories", _comment("task")),
+    Route("POST", "/goals/{goal_gid}/stories", _comment("goal", tier="premium")),
+    Route("PUT", "/stories/{story_gid}", _update_story),
+    delete_one("/stories/{story_gid}", "story", stories.delete),
 ]
