@@ -30,7 +30,7 @@ class TaskItem:
 
     record: Record
     wanted: TaskState
-    workspace: str
+    workspace: str | None
     gid: str | None = None
     key: str | None = None
     project: str | None = None
@@ -72,11 +72,12 @@ class TaskSink(AsanaSink):
 
     def prepare(self, record: Record) -> TaskItem:
         mapping = self.run.settings.mappings.get(self.stream_name)
-        workspace_hint = (
-            ref_gid(record.get("workspace")) or record.get("workspace_gid") or self.run.settings.workspace
-        )
-        workspace = self.run.lookup.workspace(str(workspace_hint) if workspace_hint else None)
+        workspace = ref_gid(record.get("workspace")) or ref_gid(record.get("workspace_gid"))
+        if workspace is None and (mapping is not None or not ref_gid(record.get("gid"))):
+            # Only a task to find by key or to create needs its workspace; one with a gid has it in Asana.
+            workspace = self.run.lookup.workspace(self.run.settings.workspace)
         if mapping is not None:
+            assert workspace is not None
             wanted, project = mapped_state(record, mapping, self.run.lookup, workspace)
             key_fields = [mapping.key] if mapping.key else self._key_fields()
         else:
@@ -137,7 +138,7 @@ class TaskSink(AsanaSink):
         for item in items:
             if item.key is not None:
                 try:
-                    item.current = self.keys.find(item.key, item.workspace, item.project)
+                    item.current = self.keys.find(item.key, self._workspace(item), item.project)
                 except Rejected as exc:
                     item.outcome = "rejected"
                     self.reject(item.record, str(exc))
@@ -153,9 +154,9 @@ class TaskSink(AsanaSink):
         if item.current is None:
             if item.gid is not None and item.key is None:
                 raise Rejected(f"task {item.gid} is not in Asana (deleted, or not visible to this token)")
-            body = create_body(item.wanted, item.workspace)
+            body = create_body(item.wanted, self._workspace(item))
             if item.key is not None:
-                self.keys.stamp(body, item.key, item.workspace, item.project)
+                self.keys.stamp(body, item.key, self._workspace(item), item.project)
             item.calls = [Call("POST", "/tasks", body, fields=TASK_FIELDS)]
             item.outcome = "created"
             return
@@ -189,6 +190,11 @@ class TaskSink(AsanaSink):
             item.calls = [Call("PUT", f"/tasks/{item.current['gid']}", {"completed": True})]
             item.outcome = "deleted"
 
+    def _workspace(self, item: TaskItem) -> str:
+        if item.workspace is None:
+            item.workspace = self.run.lookup.workspace(self.run.settings.workspace)
+        return item.workspace
+
     # -- sending ----------------------------------------------------------------------------------
     def _send(self, items: list[TaskItem], calls_of: Any, *, first: bool) -> None:
         pending = [(item, call) for item in items for call in calls_of(item)]
@@ -212,7 +218,7 @@ class TaskSink(AsanaSink):
     def _settle_create(self, item: TaskItem, call: Call, outcome: Outcome) -> Outcome:
         """A create whose answer was lost: look the key up; send it again only if it did not happen."""
         if item.key is not None:
-            found = self.keys.find(item.key, item.workspace, item.project)
+            found = self.keys.find(item.key, self._workspace(item), item.project)
             if found is not None:
                 self.logger.info("A create whose answer was lost had happened: task %s", found["gid"])
                 return Outcome(call, 201, data=found)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.sandbox_client import SandboxClient
 from tests.tap.tap_runner import run_tap, tap_config
 from tests.target.conftest import write_requests
@@ -111,3 +113,77 @@ def test_invalid_records_go_to_the_rejects_file_and_the_rest_is_written(
     assert strict.states == [{"bookmarks": {"tags": {"after": "three records"}}}], (
         "state follows what was written"
     )
+
+
+def _new_records(store) -> dict[str, tuple[dict, str, str]]:
+    """Per stream: a record (no gid) that makes a new object, its resource type and a field to find it by."""
+    workspace = store.all("workspace")[0]
+    ws = {"gid": workspace["gid"]}
+    project = next(
+        p for p in store.all("project") if p["workspace"]["gid"] == workspace["gid"] and not p["archived"]
+    )
+    task = next(
+        t for t in store.all("task") if any(p["gid"] == project["gid"] for p in t.get("projects") or ())
+    )
+    members = {
+        m["member"]["gid"] for m in store.related("membership", "parent", project["gid"]) if m.get("member")
+    }
+    outsider = next(
+        u
+        for u in store.all("user")
+        if workspace["gid"] in {w["gid"] for w in u["workspaces"]} and u["gid"] not in members
+    )
+    return {
+        "projects": (
+            {"name": "Target-made project", "workspace": ws, "team": project.get("team"), "notes": "n"},
+            "project",
+            "name",
+        ),
+        "sections": ({"name": "Target-made section", "project_gid": project["gid"]}, "section", "name"),
+        "stories": (
+            {"text": "Target-made comment", "type": "comment", "task_gid": task["gid"]},
+            "story",
+            "text",
+        ),
+        "time_tracking_entries": (
+            {"duration_minutes": 37, "entered_on": "2026-11-02", "task_gid": task["gid"]},
+            "time_tracking_entry",
+            "duration_minutes",
+        ),
+        "status_updates": (
+            {
+                "title": "Target-made status",
+                "status_type": "on_track",
+                "text": "fine",
+                "parent": {"gid": project["gid"]},
+            },
+            "status_update",
+            "title",
+        ),
+        "memberships": (
+            {"parent": {"gid": project["gid"]}, "member": {"gid": outsider["gid"]}, "access_level": "editor"},
+            "membership",
+            "access_level",
+        ),
+    }
+
+
+def _schema_for(record: dict) -> dict:
+    return {k: {"type": ["string", "integer", "object", "null"]} for k in record}
+
+
+@pytest.mark.parametrize(
+    "stream", ["projects", "sections", "stories", "time_tracking_entries", "status_updates", "memberships"]
+)
+def test_new_objects_are_created_once_across_reruns(
+    fresh: SandboxClient, tmp_path: Path, stream: str
+) -> None:
+    record, resource_type, field = _new_records(fresh.store)[stream]
+    messages = [schema_message(stream, _schema_for(record), keys=()), record_message(stream, record)]
+    before = len(fresh.store.all(resource_type))
+    first = run_target(target_config(fresh, tmp_path), messages)
+    assert (first.totals["created"], first.totals["rejected"]) == (1, 0), first.rejects
+    second = run_target(target_config(fresh, tmp_path), messages)
+    assert second.totals["unchanged"] == 1, (second.totals, second.rejects)
+    made = [r for r in fresh.store.all(resource_type) if r.get(field) == record[field]]
+    assert len(fresh.store.all(resource_type)) == before + 1 and len(made) >= 1
