@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from typing import Any
+from xml.etree import ElementTree
 
 from asana_sandbox.errors import bad_request, missing_input
 from asana_sandbox.models.records import Record
@@ -43,6 +44,15 @@ class Body:
         for name in names:
             if name in self.data:
                 raise bad_request(f"{name}: Cannot write this property")
+
+    def anchor(self, before: str = "insert_before", after: str = "insert_after") -> tuple[str, str] | None:
+        """The position a request asks for: `("before" | "after", gid)`, None without one; 400 with both."""
+        if self.data.get(before) is not None and self.data.get(after) is not None:
+            raise bad_request(f"{after}: Cannot be given together with {before}")
+        for side, name in (("before", before), ("after", after)):
+            if self.data.get(name) is not None:
+                return side, self.gid(name, self.data[name])
+        return None
 
     # -- scalars --------------------------------------------------------------------------------------
     def text(self, name: str, *, required: bool = False, max_length: int | None = None) -> str | None:
@@ -111,6 +121,19 @@ class Body:
             parsed = parsed.replace(tzinfo=timezone.utc)
         utc = parsed.astimezone(timezone.utc)
         return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def html(self, name: str, *, required: bool = False) -> str | None:
+        """Rich text (`html_notes`, `html_text`): well-formed XML in a `<body>`, as Asana takes it."""
+        value = self.text(name, required=required)
+        if value is None:
+            return None
+        try:
+            root = ElementTree.fromstring(value)
+        except ElementTree.ParseError:
+            raise bad_request(f"{name}: XML is invalid") from None
+        if root.tag != "body":
+            raise bad_request(f"{name}: XML is invalid: the root element must be <body>")
+        return value
 
     # -- references -----------------------------------------------------------------------------------
     def gid(self, name: str, value: Any) -> str:

@@ -126,6 +126,21 @@ class Store:
                 self._drop_indexes(record["resource_type"])
             return record
 
+    def move(self, gid: str, *, before: str | None = None, after: str | None = None) -> None:
+        """Put an object just before (or after) another of its type in the order lists show them.
+
+        Lists keep each type's order, so this is how a manual order (sections in a project, tasks in
+        a section) is kept; with neither anchor the object goes last.
+        """
+        with self.lock:
+            kind = self.objects[gid]["resource_type"]
+            order = self.by_type[kind]
+            order.remove(gid)
+            anchor = before or after
+            index = len(order) if anchor is None else order.index(anchor) + (1 if after else 0)
+            order.insert(index, gid)
+            self._drop_indexes(kind)
+
     def _drop_indexes(self, resource_type: str) -> None:
         for key in [k for k in self._indexes if k[0] == resource_type]:
             del self._indexes[key]

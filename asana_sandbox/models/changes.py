@@ -15,7 +15,21 @@ from asana_sandbox.store import Store
 
 # Fields through which an object's events bubble up to its containers' event streams (a story's to its
 # task, a section's to its project...), tried on every object that is not a task.
-_CONTAINER_FIELDS = ("target", "parent", "task", "project", "portfolio", "goal", "team", "workspace")
+# `supported_goal`: a goal relationship's; `_workspace`: a gid, on objects the API shows no workspace for;
+# `organization`: a team's (so its memberships reach the workspace's stream, as webhooks on it may ask).
+_CONTAINER_FIELDS = (
+    "target",
+    "parent",
+    "task",
+    "project",
+    "portfolio",
+    "goal",
+    "supported_goal",
+    "team",
+    "workspace",
+    "organization",
+    "_workspace",
+)
 
 
 class Changes:
@@ -58,7 +72,7 @@ class Changes:
             return out
         for key in _CONTAINER_FIELDS:
             value = record.get(key)
-            gid = value.get("gid") if isinstance(value, dict) else None
+            gid = value.get("gid") if isinstance(value, dict) else value if isinstance(value, str) else None
             container = self.store.get(gid) if gid else None
             if container is not None and container["gid"] != record["gid"]:
                 out |= self.scopes(container, depth + 1)
@@ -105,6 +119,12 @@ class Changes:
         """Remove an object (404 afterwards) and report it `deleted`."""
         self._event(record, "deleted")
         self.store.delete(record["gid"])
+
+    def move(self, record: Record, *, before: Record | None = None, after: Record | None = None) -> None:
+        """Reorder `record` among the objects of its type (a section in a project, a task in a section)."""
+        self.store.move(
+            record["gid"], before=before["gid"] if before else None, after=after["gid"] if after else None
+        )
 
     def added(self, record: Record, parent: Record) -> None:
         """`record` was added to `parent` (a task to a project, a member to a team...)."""

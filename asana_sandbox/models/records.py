@@ -6,7 +6,9 @@ created by `POST /tasks`, by `POST /_sandbox/mutate` and by the demo dataset has
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
+from html import escape, unescape
 from typing import Any
 
 Record = dict[str, Any]
@@ -19,6 +21,7 @@ VALUE_KEY = {
     "multi_enum": "multi_enum_values",
     "date": "date_value",
     "people": "people_value",
+    "reference": "reference_value",
 }
 # Settings of a custom field that its values carry along.
 _VALUE_SETTINGS = (
@@ -50,7 +53,7 @@ def custom_field_value(custom_field: Record, value: Any = None, display_value: s
     With no `value`, the empty value of the field's type (`[]` for multi-enum and people, else None).
     """
     kind = custom_field.get("type") or custom_field.get("resource_subtype") or "text"
-    if value is None and kind in ("multi_enum", "people"):
+    if value is None and kind in ("multi_enum", "people", "reference"):
         value = []
     entry: Record = {
         "gid": custom_field["gid"],
@@ -66,6 +69,35 @@ def custom_field_value(custom_field: Record, value: Any = None, display_value: s
         if key in custom_field:
             entry[key] = custom_field[key]
     return entry
+
+
+def rich_text(text: str | None, html: str | None) -> tuple[str, str]:
+    """A text and its HTML twin (`notes`/`html_notes`, `text`/`html_text`) from whichever a request gave.
+
+    Asana keeps both: writing the HTML rewrites the text (tags stripped), writing the text rewrites the HTML.
+    """
+    if text is None and html is not None:
+        text = unescape(re.sub(r"<[^>]*>", "", html))
+    text = text or ""
+    if html is None:
+        html = f"<body>{escape(text, quote=False)}</body>"
+    return text, html
+
+
+def placed(items: list[Record], item: Record, anchor: tuple[str, str] | None = None) -> list[Record] | None:
+    """`items` with `item` (re)placed `("before" | "after", gid)` an element, or last without an anchor.
+
+    None when the anchor is not among `items` (the caller answers its own 400).
+    """
+    rest = [i for i in items if i["gid"] != item["gid"]]
+    if anchor is None:
+        return [*rest, item]
+    side, gid = anchor
+    index = next((k for k, i in enumerate(rest) if i["gid"] == gid), None)
+    if index is None:
+        return None
+    index += 1 if side == "after" else 0
+    return [*rest[:index], item, *rest[index:]]
 
 
 def blank_task(gid: str, workspace: Record, now: str, creator: Record, name: str) -> Record:
@@ -114,4 +146,46 @@ def blank_task(gid: str, workspace: Record, now: str, creator: Record, name: str
         "tags": [],
         "workspace": ref(workspace) if "resource_type" in workspace else dict(workspace),
         "permalink_url": f"https://app.asana.com/1/{workspace['gid']}/task/{gid}",
+    }
+
+
+def blank_project(
+    gid: str, workspace: Record, team: Record | None, now: str, owner: Record, name: str
+) -> Record:
+    """A full project record as a new project starts: owned by `owner`, its only member and follower."""
+    return {
+        "gid": gid,
+        "resource_type": "project",
+        "name": name,
+        "archived": False,
+        "color": None,
+        "icon": None,
+        "created_at": now,
+        "current_status": None,
+        "current_status_update": None,
+        "custom_field_settings": [],
+        "default_view": "list",
+        "due_date": None,
+        "due_on": None,
+        "html_notes": "<body></body>",
+        "members": [ref(owner)],
+        "modified_at": now,
+        "notes": "",
+        "public": True,
+        "privacy_setting": "public_to_workspace",
+        "start_on": None,
+        "default_access_level": "editor",
+        "minimum_access_level_for_customization": "editor",
+        "minimum_access_level_for_sharing": "editor",
+        "custom_fields": [],
+        "completed": False,
+        "completed_at": None,
+        "completed_by": None,
+        "followers": [ref(owner)],
+        "owner": ref(owner),
+        "team": ref(team) if team else None,
+        "permalink_url": f"https://app.asana.com/1/{workspace['gid']}/project/{gid}",
+        "project_brief": None,
+        "created_from_template": None,
+        "workspace": ref(workspace),
     }

@@ -253,6 +253,7 @@ class Route:
     path: str
     handler: Handler
     search: bool = False
+    free: bool = False  # admitted without cost (the Batch API: its actions are counted one by one)
 
 
 Select = Callable[..., Sequence[Record]]
@@ -324,6 +325,56 @@ def delete_one(
         return ctx.empty()
 
     return Route("DELETE", path, handler)
+
+
+def create_one(
+    path: str,
+    owner: str,
+    owner_types: str | Iterable[str],
+    rule: Callable[[Changes, Body, Record], Record],
+    *,
+    tier: str | None = None,
+) -> Route:
+    """`POST`: a new object of `owner`, a path parameter (`task_gid`) or a body field (`workspace`, `parent`).
+
+    The owner is read first (404 in the path, 400 in the body) because its workspace decides the tier gate;
+    then `rule(changes, body, owner)` builds the object, answered 201 with its `Location`.
+    """
+
+    def handler(ctx: RequestContext, **params: str) -> Response:
+        if owner in params:
+            record = ctx.obj(params[owner], owner_types, owner)
+            body = ctx.input()
+        else:
+            body = ctx.input()
+            found = body.obj(owner, owner_types, required=True)
+            assert found is not None
+            record = found
+            ctx.workspace_gid = ctx.workspace_of(record)
+        if tier:
+            ctx.gate(tier)
+        return ctx.created(rule(ctx.changes(), body, record))
+
+    return Route("POST", path, handler)
+
+
+def update_one(
+    path: str,
+    resource_type: str | Iterable[str],
+    rule: Callable[[Changes, Record, Body], Record],
+    *,
+    tier: str | None = None,
+) -> Route:
+    """`PUT /things/{thing_gid}`: `rule(changes, record, body)` applies the fields; answers the object."""
+    param = path.rsplit("{", 1)[1].rstrip("}")
+
+    def handler(ctx: RequestContext, **params: str) -> Response:
+        record = ctx.obj(params[param], resource_type, param)
+        if tier:
+            ctx.gate(tier)
+        return ctx.one(rule(ctx.changes(), record, ctx.input()))
+
+    return Route("PUT", path, handler)
 
 
 def children(resource_type: str, link: str, param: str, parent_types: str | Iterable[str]) -> Select:

@@ -1,22 +1,31 @@
-"""Projects and what hangs off them: sections, memberships, statuses, briefs, templates, custom fields."""
+"""Projects: list, read, search, create, update, delete; members and followers, statuses, briefs.
+
+Sections and memberships have their own modules (`sections.py`, `memberships.py`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import json_response, missing_input
+from asana_sandbox.models import project_statuses, projects
+from asana_sandbox.models.changes import Changes
 from asana_sandbox.projection import render
 from asana_sandbox.routes.base import (
+    Handler,
     RequestContext,
     Route,
     by_query,
     children,
+    create_one,
+    delete_one,
     flag,
     get_one,
     listing,
     ref_gid,
+    update_one,
 )
 from asana_sandbox.routes.common import parse_datetime, timestamp
 from asana_sandbox.store import Record
@@ -103,51 +112,29 @@ def _search_projects(ctx: RequestContext, workspace_gid: str) -> Response:
     return json_response({"data": [render(p, ctx.fields, ctx.store) for p in projects[:SEARCH_PAGE]]})
 
 
-def _project_memberships(ctx: RequestContext, project_gid: str) -> Sequence[Record]:
-    project = ctx.obj(project_gid, "project", "project_gid")
-    memberships = ctx.store.related("project_membership", "project", project["gid"])
-    if ctx.args.get("user"):
-        user = ctx.obj(ctx.args["user"], "user", "user")
-        memberships = [m for m in memberships if ref_gid(m.get("user")) == user["gid"]]
-    return memberships
+def _create(ctx: RequestContext) -> Response:
+    return ctx.created(projects.create(ctx.changes(), ctx.input()))
 
 
-def _memberships(ctx: RequestContext) -> Sequence[Record]:
-    if ctx.args.get("parent"):
-        parent = ctx.obj(
-            ctx.args["parent"], ("goal", "project", "portfolio", "custom_type", "custom_field"), "parent"
-        )
-        memberships = ctx.store.related("membership", "parent", parent["gid"])
-        if ctx.args.get("member"):
-            memberships = [
-                m for m in memberships if ref_gid(m.get("member")) == ctx.user_gid(ctx.args["member"])
-            ]
-        return memberships
-    if ctx.args.get("member"):
-        member = ctx.obj(ctx.args["member"], ("user", "team"), "member")
-        memberships = ctx.store.related("membership", "member", member["gid"])
-        subtype = ctx.args.get("resource_subtype")
-        return [m for m in memberships if not subtype or m.get("resource_subtype") == subtype]
-    raise missing_input("parent")
+def _create_in(kind: str) -> Handler:
+    """`POST /workspaces/{gid}/projects`, `POST /teams/{gid}/projects`: the container comes from the path."""
+
+    def handler(ctx: RequestContext, **params: str) -> Response:
+        container = ctx.obj(params[f"{kind}_gid"], kind, f"{kind}_gid")
+        return ctx.created(projects.create(ctx.changes(), ctx.input(), **{kind: container}))
+
+    return handler
 
 
-def _status_updates(ctx: RequestContext) -> Sequence[Record]:
-    parent = ctx.obj(ctx.require("parent"), ("project", "portfolio", "goal"), "parent")
-    updates = ctx.store.related("status_update", "parent", parent["gid"])
-    if ctx.args.get("created_since"):
-        since = parse_datetime("created_since", ctx.args["created_since"])
-        updates = [u for u in updates if (created := timestamp(u.get("created_at"))) and created >= since]
-    return updates
+def _people(field: str, rule: Callable[[Changes, Record, Sequence[Record]], Record]) -> Handler:
+    """add/remove members or followers: a list of users in `field`, answered with the updated project."""
 
+    def handler(ctx: RequestContext, project_gid: str) -> Response:
+        project = ctx.obj(project_gid, "project", "project_gid")
+        users = projects.read_users(ctx.input(), field)
+        return ctx.one(rule(ctx.changes(), project, users))
 
-def _project_templates(ctx: RequestContext) -> Sequence[Record]:
-    if ctx.args.get("team"):
-        team = ctx.obj(ctx.args["team"], "team", "team")
-        return ctx.store.related("project_template", "team", team["gid"])
-    if ctx.args.get("workspace"):
-        workspace = ctx.obj(ctx.args["workspace"], "workspace", "workspace")
-        return ctx.store.related("project_template", "_workspace", workspace["gid"])
-    raise missing_input("workspace")
+    return handler
 
 
 ROUTES: list[Route] = [
@@ -158,38 +145,40 @@ ROUTES: list[Route] = [
     get_one("/projects/{project_gid}", "project"),
     Route("GET", "/projects/{project_gid}/task_counts", _task_counts),
     Route("GET", "/workspaces/{workspace_gid}/projects/search", _search_projects, search=True),
-    listing("/projects/{project_gid}/sections", children("section", "project", "project_gid", "project")),
-    get_one("/sections/{section_gid}", "section"),
-    listing("/projects/{project_gid}/project_memberships", _project_memberships),
-    get_one("/project_memberships/{project_membership_gid}", "project_membership"),
-    listing("/memberships", _memberships),
-    get_one("/memberships/{membership_gid}", "membership"),
     listing(
         "/projects/{project_gid}/project_statuses",
         children("project_status", "_parent", "project_gid", "project"),
     ),
     get_one("/project_statuses/{project_status_gid}", "project_status"),
-    listing("/status_updates", _status_updates, required=("parent",)),
-    get_one("/status_updates/{status_update_gid}", "status_update"),
     get_one("/project_briefs/{project_brief_gid}", "project_brief", tier="premium"),
-    listing("/project_templates", _project_templates),
-    listing("/teams/{team_gid}/project_templates", children("project_template", "team", "team_gid", "team")),
-    get_one("/project_templates/{project_template_gid}", "project_template"),
-    listing(
-        "/workspaces/{workspace_gid}/custom_fields",
-        children("custom_field", "_workspace", "workspace_gid", "workspace"),
-    ),
-    get_one("/custom_fields/{custom_field_gid}", "custom_field"),
-    *(
-        listing(
-            f"/{kind}s/{{{kind}_gid}}/custom_field_settings",
-            children("custom_field_setting", "parent", f"{kind}_gid", kind),
-            paginated=kind != "team",
-        )
-        for kind in ("project", "portfolio", "goal", "team")
-    ),
     listing(
         "/custom_types", by_query("custom_type", "_projects", "project", "project"), required=("project",)
     ),
     get_one("/custom_types/{custom_type_gid}", "custom_type"),
+    # -- writes
+    Route("POST", "/projects", _create),
+    Route("POST", "/workspaces/{workspace_gid}/projects", _create_in("workspace")),
+    Route("POST", "/teams/{team_gid}/projects", _create_in("team")),
+    update_one("/projects/{project_gid}", "project", projects.update),
+    delete_one("/projects/{project_gid}", "project", projects.delete),
+    Route("POST", "/projects/{project_gid}/addMembers", _people("members", projects.add_members)),
+    Route("POST", "/projects/{project_gid}/removeMembers", _people("members", projects.remove_members)),
+    Route("POST", "/projects/{project_gid}/addFollowers", _people("followers", projects.add_followers)),
+    Route("POST", "/projects/{project_gid}/removeFollowers", _people("followers", projects.remove_followers)),
+    create_one("/projects/{project_gid}/project_statuses", "project_gid", "project", project_statuses.create),
+    delete_one("/project_statuses/{project_status_gid}", "project_status", project_statuses.delete),
+    create_one(
+        "/projects/{project_gid}/project_briefs",
+        "project_gid",
+        "project",
+        projects.create_brief,
+        tier="premium",
+    ),
+    update_one("/project_briefs/{project_brief_gid}", "project_brief", projects.update_brief, tier="premium"),
+    delete_one("/project_briefs/{project_brief_gid}", "project_brief", projects.delete_brief, tier="premium"),
+    update_one(
+        "/project_portfolio_settings/{project_portfolio_setting_gid}",
+        "project_portfolio_setting",
+        projects.update_portfolio_setting,
+    ),
 ]
