@@ -1,11 +1,16 @@
-"""Portfolios, their items, memberships and project portfolio settings."""
+"""Portfolios (create, update, delete), their items, members, memberships and project portfolio settings."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import missing_input
-from asana_sandbox.routes.base import RequestContext, Route, children, get_one, listing, ref_gid
+from asana_sandbox.inputs import Body
+from asana_sandbox.models import portfolios as model
+from asana_sandbox.models.changes import Changes
+from asana_sandbox.routes.base import RequestContext, Route, children, delete_one, get_one, listing, ref_gid
 from asana_sandbox.store import Record
 
 
@@ -53,9 +58,32 @@ def _memberships_of_portfolio(ctx: RequestContext, portfolio_gid: str) -> Sequen
     return _memberships_of(ctx, ctx.obj(portfolio_gid, "portfolio", "portfolio_gid"))
 
 
+def _create(ctx: RequestContext) -> Response:
+    return ctx.created(model.create(ctx.changes(), ctx.input()))
+
+
+def _on_portfolio(write: Callable[[Changes, Record, Body], Record | None]) -> Callable[..., Response]:
+    """A write on `/portfolios/{portfolio_gid}`: answers the portfolio, or `{}` when the write returns nothing
+    (the spec's EmptyResponse of addItem and removeItem)."""
+
+    def handler(ctx: RequestContext, portfolio_gid: str) -> Response:
+        portfolio = ctx.obj(portfolio_gid, "portfolio", "portfolio_gid")
+        result = write(ctx.changes(), portfolio, ctx.input())
+        return ctx.empty() if result is None else ctx.one(result)
+
+    return handler
+
+
 ROUTES: list[Route] = [
     listing("/portfolios", _portfolios, required=("workspace",)),
     get_one("/portfolios/{portfolio_gid}", "portfolio"),
+    Route("POST", "/portfolios", _create),
+    Route("PUT", "/portfolios/{portfolio_gid}", _on_portfolio(model.update)),
+    delete_one("/portfolios/{portfolio_gid}", "portfolio", model.delete),
+    Route("POST", "/portfolios/{portfolio_gid}/addItem", _on_portfolio(model.add_item)),
+    Route("POST", "/portfolios/{portfolio_gid}/removeItem", _on_portfolio(model.remove_item)),
+    Route("POST", "/portfolios/{portfolio_gid}/addMembers", _on_portfolio(model.add_members)),
+    Route("POST", "/portfolios/{portfolio_gid}/removeMembers", _on_portfolio(model.remove_members)),
     listing("/portfolios/{portfolio_gid}/items", _items),
     listing("/portfolio_memberships", _portfolio_memberships),
     listing("/portfolios/{portfolio_gid}/portfolio_memberships", _memberships_of_portfolio),
