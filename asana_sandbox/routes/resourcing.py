@@ -1,14 +1,48 @@
-"""Resource management and workspace administration: budgets and rates (paid), RBAC roles, AI teammates
-(agents) and out-of-office entries."""
+"""Resource management and workspace administration: allocations, budgets and rates (paid), RBAC roles, AI
+teammates (agents) and out-of-office entries. The write rules are in models/resourcing.py and models/roles.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from asana_sandbox.errors import missing_input
-from asana_sandbox.routes.base import RequestContext, Route, children, flag, get_one, listing, ref_gid
+from werkzeug.wrappers import Response
+
+from asana_sandbox.errors import forbidden, missing_input
+from asana_sandbox.models import resourcing, roles
+from asana_sandbox.routes.base import (
+    TIER_RANK,
+    RequestContext,
+    Route,
+    children,
+    create_one,
+    delete_one,
+    flag,
+    get_one,
+    listing,
+    ref_gid,
+    update_one,
+)
 from asana_sandbox.routes.common import parse_date
 from asana_sandbox.store import Record
+
+
+def _allocations(ctx: RequestContext) -> Sequence[Record]:
+    args = ctx.args
+    if args.get("parent"):
+        project = ctx.obj(args["parent"], "project", "parent")
+        allocations = ctx.store.related("allocation", "parent", project["gid"])
+    elif args.get("workspace"):
+        workspace = ctx.obj(args["workspace"], "workspace", "workspace")
+        allocations = ctx.store.related("allocation", "_workspace", workspace["gid"])
+    elif args.get("assignee"):
+        allocations = ctx.store.related("allocation", "assignee", ctx.user_gid(args["assignee"]))
+    else:
+        raise missing_input("workspace")
+    if args.get("assignee"):
+        assignee = ctx.user_gid(args["assignee"])
+        allocations = [a for a in allocations if ref_gid(a.get("assignee")) == assignee]
+    return allocations
 
 
 def _budgets(ctx: RequestContext) -> Sequence[Record]:
@@ -65,17 +99,74 @@ def _ooo_entries(ctx: RequestContext) -> Sequence[Record]:
     return entries
 
 
+# -- writes that depend on the tier beyond the premium gate ------------------------------------------------
+def _placeholders(ctx: RequestContext) -> bool:
+    """Whether the request's workspace may set placeholders' rates: Enterprise only (getRates)."""
+    return TIER_RANK[ctx.tier()] >= TIER_RANK["enterprise"]
+
+
+def _create_rate(ctx: RequestContext) -> Response:
+    body = ctx.input()
+    project = body.obj("parent", "project", required=True)
+    assert project is not None
+    ctx.workspace_gid = ctx.workspace_of(project)
+    ctx.gate("premium")
+    rate = resourcing.create_rate(ctx.changes(), body, project, placeholders=_placeholders(ctx))
+    return ctx.created(rate)
+
+
+def _update_rate(ctx: RequestContext, rate_gid: str) -> Response:
+    rate = ctx.obj(rate_gid, "rate", "rate_gid")
+    ctx.gate("premium")
+    return ctx.one(resourcing.update_rate(ctx.changes(), rate, ctx.input(), placeholders=_placeholders(ctx)))
+
+
+def _delete_rate(ctx: RequestContext, rate_gid: str) -> Response:
+    rate = ctx.obj(rate_gid, "rate", "rate_gid")
+    ctx.gate("premium")
+    resourcing.delete_rate(ctx.changes(), rate, placeholders=_placeholders(ctx))
+    return ctx.empty()
+
+
+def _create_role(ctx: RequestContext) -> Response:
+    """Custom roles are an Enterprise feature; other workspaces have only the standard ones."""
+    body = ctx.input()
+    workspace = body.obj("workspace", "workspace", required=True)
+    assert workspace is not None
+    ctx.workspace_gid = workspace["gid"]
+    if ctx.tier() != "enterprise":
+        raise forbidden("Custom roles are only available to Enterprise organizations.")
+    return ctx.created(roles.create(ctx.changes(), body, workspace))
+
+
 ROUTES: list[Route] = [
+    listing("/allocations", _allocations, tier="premium"),
+    get_one("/allocations/{allocation_gid}", "allocation", tier="premium"),
+    create_one("/allocations", "parent", "project", resourcing.create_allocation, tier="premium"),
+    update_one("/allocations/{allocation_gid}", "allocation", resourcing.update_allocation, tier="premium"),
+    delete_one("/allocations/{allocation_gid}", "allocation", tier="premium"),
     listing("/budgets", _budgets, required=("parent",), tier="premium", paginated=False, full=True),
     get_one("/budgets/{budget_gid}", "budget", tier="premium"),
+    create_one("/budgets", "parent", "project", resourcing.create_budget, tier="premium"),
+    update_one("/budgets/{budget_gid}", "budget", resourcing.update_budget, tier="premium"),
+    delete_one("/budgets/{budget_gid}", "budget", tier="premium"),
     listing("/rates", _rates, tier="premium"),
     get_one("/rates/{rate_gid}", "rate", tier="premium"),
+    Route("POST", "/rates", _create_rate),
+    Route("PUT", "/rates/{rate_gid}", _update_rate),
+    Route("DELETE", "/rates/{rate_gid}", _delete_rate),
     listing("/roles", _roles, required=("workspace",)),
     get_one("/roles/{role_gid}", "role"),
+    Route("POST", "/roles", _create_role),
+    update_one("/roles/{role_gid}", "role", roles.update),
+    delete_one("/roles/{role_gid}", "role", roles.delete),
     listing(
         "/workspaces/{workspace_gid}/agents", children("agent", "workspace", "workspace_gid", "workspace")
     ),
     get_one("/agents/{agent_gid}", "agent"),
     listing("/ooo_entries", _ooo_entries, required=("user", "workspace"), full=True),
     get_one("/ooo_entries/{ooo_entry_gid}", "ooo_entry"),
+    create_one("/ooo_entries", "workspace", "workspace", resourcing.create_ooo_entry),
+    update_one("/ooo_entries/{ooo_entry_gid}", "ooo_entry", resourcing.update_ooo_entry),
+    delete_one("/ooo_entries/{ooo_entry_gid}", "ooo_entry"),
 ]

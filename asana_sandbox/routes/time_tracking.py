@@ -1,12 +1,24 @@
-"""Time tracking entries (a paid feature), their categories, weekly timesheet approval statuses, and resource
-allocations (paid)."""
+"""Time tracking entries (a paid feature), their categories and weekly timesheet approval statuses: reads and
+writes (the rules are in models/time_tracking.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from asana_sandbox.errors import bad_request, missing_input
-from asana_sandbox.routes.base import RequestContext, Route, children, flag, get_one, listing, ref_gid
+from asana_sandbox.models import time_tracking
+from asana_sandbox.routes.base import (
+    RequestContext,
+    Route,
+    children,
+    create_one,
+    delete_one,
+    flag,
+    get_one,
+    listing,
+    ref_gid,
+    update_one,
+)
 from asana_sandbox.routes.common import parse_date
 from asana_sandbox.store import Record
 
@@ -40,7 +52,12 @@ def _entries(ctx: RequestContext) -> Sequence[Record]:
         end = parse_date("entered_on_end_date", args["entered_on_end_date"]).isoformat()
         entries = [e for e in entries if (e.get("entered_on") or "") <= end]
     if args.get("timesheet_approval_status"):
-        entries = [e for e in entries if e.get("approval_status") == args["timesheet_approval_status"]]
+        # A timesheet's gid: the entries of its user's week.
+        sheet = ctx.obj(
+            args["timesheet_approval_status"], "timesheet_approval_status", "timesheet_approval_status"
+        )
+        covered = {e["gid"] for e in time_tracking.week_entries(ctx.store, sheet)}
+        entries = [e for e in entries if e["gid"] in covered]
     return entries
 
 
@@ -98,24 +115,6 @@ def _timesheets(ctx: RequestContext) -> Sequence[Record]:
     return sheets
 
 
-def _allocations(ctx: RequestContext) -> Sequence[Record]:
-    args = ctx.args
-    if args.get("parent"):
-        project = ctx.obj(args["parent"], "project", "parent")
-        allocations = ctx.store.related("allocation", "parent", project["gid"])
-    elif args.get("workspace"):
-        workspace = ctx.obj(args["workspace"], "workspace", "workspace")
-        allocations = ctx.store.related("allocation", "_workspace", workspace["gid"])
-    elif args.get("assignee"):
-        allocations = ctx.store.related("allocation", "assignee", ctx.user_gid(args["assignee"]))
-    else:
-        raise missing_input("workspace")
-    if args.get("assignee"):
-        assignee = ctx.user_gid(args["assignee"])
-        allocations = [a for a in allocations if ref_gid(a.get("assignee")) == assignee]
-    return allocations
-
-
 ROUTES: list[Route] = [
     listing("/time_tracking_entries", _entries, tier="premium"),
     listing(
@@ -129,6 +128,47 @@ ROUTES: list[Route] = [
     ),
     listing("/timesheet_approval_statuses", _timesheets, required=("workspace",)),
     get_one("/timesheet_approval_statuses/{timesheet_approval_status_gid}", "timesheet_approval_status"),
-    listing("/allocations", _allocations, tier="premium"),
-    get_one("/allocations/{allocation_gid}", "allocation", tier="premium"),
+    create_one(
+        "/tasks/{task_gid}/time_tracking_entries",
+        "task_gid",
+        "task",
+        time_tracking.create_entry,
+        tier="premium",
+    ),
+    update_one(
+        "/time_tracking_entries/{time_tracking_entry_gid}",
+        "time_tracking_entry",
+        time_tracking.update_entry,
+        tier="premium",
+    ),
+    delete_one(
+        "/time_tracking_entries/{time_tracking_entry_gid}",
+        "time_tracking_entry",
+        time_tracking.delete_entry,
+        tier="premium",
+    ),
+    create_one("/time_tracking_categories", "workspace", "workspace", time_tracking.create_category),
+    update_one(
+        "/time_tracking_categories/{time_tracking_category_gid}",
+        "time_tracking_category",
+        time_tracking.update_category,
+    ),
+    delete_one(
+        "/time_tracking_categories/{time_tracking_category_gid}",
+        "time_tracking_category",
+        time_tracking.delete_category,
+    ),
+    create_one(
+        "/timesheet_approval_statuses",
+        "workspace",
+        "workspace",
+        time_tracking.create_timesheet,
+        tier="premium",
+    ),
+    update_one(
+        "/timesheet_approval_statuses/{timesheet_approval_status_gid}",
+        "timesheet_approval_status",
+        time_tracking.update_timesheet,
+        tier="premium",
+    ),
 ]
