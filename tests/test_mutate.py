@@ -156,3 +156,40 @@ def test_new_subtask_events_bubble_to_the_parent_chain(store: Store) -> None:
 def test_fraction_must_be_in_range(store: Store) -> None:
     with pytest.raises(ValueError, match="fraction"):
         mutate(store, 0, random.Random(1))
+
+
+def test_moves_go_through_the_task_model_into_a_section_of_the_new_project(store: Store) -> None:
+    before = snapshot(store)
+    result = mutate(store, 0.5, random.Random(2), now=NOW)
+    for gid in result["moved"]:
+        task = store.get(gid, "task")
+        if task is None:
+            continue
+        new = [
+            m
+            for m in task["memberships"]
+            if m["project"]["gid"] not in {p["gid"] for p in before[gid]["projects"]}
+        ]
+        assert new and all(m.get("section") for m in new)
+        section = store.get(new[0]["section"]["gid"], "section")
+        assert section is not None and section["project"]["gid"] == new[0]["project"]["gid"]
+        subtypes = {s["resource_subtype"] for s in store.related("story", "target", gid)}
+        assert {"added_to_project", "removed_from_project"} <= subtypes
+
+
+def test_a_new_subtask_counts_on_its_parent_without_an_event_of_the_parents_own(store: Store) -> None:
+    result = mutate(store, 0.5, random.Random(8), now=NOW)
+    parents = {
+        store.get(g, "task")["parent"]["gid"] for g in result["created_subtasks"] if store.get(g, "task")
+    }
+    changed = {e["resource"]["gid"] for _, e, _s in store.events if e["action"] == "changed"}
+    assert parents and not (parents - set(result["changed_tasks"])) & changed
+
+
+def test_edits_write_the_models_system_stories(store: Store) -> None:
+    result = mutate(store, 0.5, random.Random(3), now=NOW)
+    subtypes = {s["resource_subtype"] for g in result["new_stories"] if (s := store.get(g, "story"))}
+    assert {"comment_added", "name_changed", "assigned"} <= subtypes
+    assert any(kind.endswith("_custom_field_changed") for kind in subtypes)
+    comment = next(s for g in result["new_stories"] if (s := store.get(g, "story"))["type"] == "comment")
+    assert comment["source"] == "api" and comment["html_text"] == f"<body>{comment['text']}</body>"

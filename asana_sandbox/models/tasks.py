@@ -368,8 +368,14 @@ def create_task(
         changes.added(task, project)
     # A new task comes last in the store's order, so last in each of its containers.
     if parent is not None:
-        changes.update(parent, {"num_subtasks": parent.get("num_subtasks", 0) + 1}, touch=False)
+        _count_subtasks(changes, parent, +1)
     return task
+
+
+def _count_subtasks(changes: Changes, parent: Record, delta: int) -> None:
+    """Keep the parent's derived `num_subtasks` in step. Not a change of the parent's own: no event and no
+    `modified_at` (the subtask's `added`/`removed`/`deleted` events, with the parent, report it)."""
+    changes.store.update(parent["gid"], {"num_subtasks": max(0, parent.get("num_subtasks", 0) + delta)})
 
 
 def homes(store: Any, task: Record) -> list[tuple[Record, Record | None]]:
@@ -823,7 +829,7 @@ def set_parent(
     old = changes.store.get(old_gid, "task") if old_gid else None
     if (parent or {}).get("gid") != old_gid:
         if old is not None:
-            changes.update(old, {"num_subtasks": max(0, old.get("num_subtasks", 1) - 1)}, touch=False)
+            _count_subtasks(changes, old, -1)
         changes.update(task, {"parent": ref(parent) if parent else None}, touch=False)
         if old is not None:
             changes.removed(task, old)
@@ -836,7 +842,7 @@ def set_parent(
                 task=ref(old),
             )
         if parent is not None:
-            changes.update(parent, {"num_subtasks": parent.get("num_subtasks", 0) + 1}, touch=False)
+            _count_subtasks(changes, parent, +1)
             changes.added(task, parent)
             stories.add(
                 changes,
@@ -1007,7 +1013,8 @@ def delete_task(
                 peer = changes.store.get(link_ref["gid"], "task")
                 if peer is not None and peer["gid"] not in gone:
                     kept = [x for x in peer.get(opposite) or () if x["gid"] not in gone]
-                    changes.update(peer, {opposite: kept}, touch=False)
+                    # The link goes with the deleted task: Asana reports the delete, not this.
+                    changes.store.update(peer["gid"], {opposite: kept})
     hangers = (
         list(hangers)
         if hangers is not None
@@ -1026,5 +1033,5 @@ def delete_task(
         changes.delete(record)
     parent = changes.store.get(parent_gid, "task") if parent_gid else None
     if parent is not None:
-        changes.update(parent, {"num_subtasks": max(0, parent.get("num_subtasks", 1) - 1)}, touch=False)
+        _count_subtasks(changes, parent, -1)
     return doomed
