@@ -1,4 +1,4 @@
-"""Workspaces, users, teams, their memberships, user task lists and typeahead."""
+"""Workspaces, users, teams, their memberships, user task lists and typeahead; and their writes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import bad_request, json_response, missing_input, not_found
+from asana_sandbox.models import teams, workspaces
 from asana_sandbox.projection import render
 from asana_sandbox.routes.base import RequestContext, Route, children, get_one, listing, ref_gid
 from asana_sandbox.store import Record
@@ -154,6 +155,77 @@ def _typeahead(ctx: RequestContext, workspace_gid: str) -> Response:
     return json_response({"data": [render(r, ctx.fields, ctx.store) for r in matches[:count]]})
 
 
+# -- writes -------------------------------------------------------------------------------------------------
+def _update_workspace(ctx: RequestContext, workspace_gid: str) -> Response:
+    workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    return ctx.one(workspaces.update(ctx.changes(), workspace, ctx.input()))
+
+
+def _add_user(ctx: RequestContext, workspace_gid: str) -> Response:
+    workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    changes = ctx.changes()
+    user = workspaces.read_user(changes, ctx.input())
+    return ctx.one(workspaces.add_user(changes, workspace, user))
+
+
+def _remove_user(ctx: RequestContext, workspace_gid: str) -> Response:
+    workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    changes = ctx.changes()
+    service_account = ctx.token.service_account
+    workspaces.check_may_remove(changes, workspace, service_account=service_account)
+    user = ctx.input().obj("user", "user", required=True)
+    assert user is not None
+    heir = workspaces.heir(changes, workspace, user, service_account=service_account)
+    workspaces.remove_user(changes, workspace, user, heir)
+    return ctx.empty()
+
+
+def _update_user(ctx: RequestContext, user_gid: str) -> Response:
+    user = ctx.obj(user_gid, "user", "user_gid")
+    workspace = None
+    if ctx.args.get("workspace"):
+        workspace = ctx.obj(ctx.args["workspace"], "workspace", "workspace")
+        if not workspaces.is_member(user, workspace):
+            raise not_found("user_gid")
+    return ctx.one(workspaces.update_user(ctx.changes(), user, ctx.input(), workspace))
+
+
+def _update_workspace_user(ctx: RequestContext, workspace_gid: str, user_gid: str) -> Response:
+    workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    user = ctx.obj(user_gid, "user", "user_gid")
+    if not workspaces.is_member(user, workspace):
+        raise not_found("user_gid")
+    return ctx.one(workspaces.update_user(ctx.changes(), user, ctx.input(), workspace))
+
+
+def _create_team(ctx: RequestContext) -> Response:
+    return ctx.created(teams.create(ctx.changes(), ctx.input()))
+
+
+def _update_team(ctx: RequestContext, team_gid: str) -> Response:
+    team = ctx.obj(team_gid, "team", "team_gid")
+    return ctx.one(teams.update(ctx.changes(), team, ctx.input()))
+
+
+def _add_team_user(ctx: RequestContext, team_gid: str) -> Response:
+    team = ctx.obj(team_gid, "team", "team_gid")
+    user = ctx.input().obj("user", "user", required=True)
+    assert user is not None
+    changes = ctx.changes()
+    teams.check_may_add(changes, team, user, service_account=ctx.token.service_account)
+    return ctx.one(teams.add_member(changes, team, user))
+
+
+def _remove_team_user(ctx: RequestContext, team_gid: str) -> Response:
+    team = ctx.obj(team_gid, "team", "team_gid")
+    user = ctx.input().obj("user", "user", required=True)
+    assert user is not None
+    changes = ctx.changes()
+    teams.check_may_remove(changes, team, user, service_account=ctx.token.service_account)
+    teams.remove_member(changes, team, user)
+    return ctx.empty()
+
+
 ROUTES: list[Route] = [
     listing("/workspaces", lambda ctx: ctx.store.all("workspace")),
     get_one("/workspaces/{workspace_gid}", "workspace"),
@@ -181,4 +253,13 @@ ROUTES: list[Route] = [
     Route("GET", "/users/{user_gid}/user_task_list", _user_task_list),
     get_one("/user_task_lists/{user_task_list_gid}", "user_task_list"),
     Route("GET", "/workspaces/{workspace_gid}/typeahead", _typeahead),
+    Route("PUT", "/workspaces/{workspace_gid}", _update_workspace),
+    Route("POST", "/workspaces/{workspace_gid}/addUser", _add_user),
+    Route("POST", "/workspaces/{workspace_gid}/removeUser", _remove_user),
+    Route("PUT", "/users/{user_gid}", _update_user),
+    Route("PUT", "/workspaces/{workspace_gid}/users/{user_gid}", _update_workspace_user),
+    Route("POST", "/teams", _create_team),
+    Route("PUT", "/teams/{team_gid}", _update_team),
+    Route("POST", "/teams/{team_gid}/addUser", _add_team_user),
+    Route("POST", "/teams/{team_gid}/removeUser", _remove_team_user),
 ]
