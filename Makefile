@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo dashboard test lint bench clean
+.PHONY: install demo demo-target dashboard test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
+
+# demo/tickets.csv -> target-asana -> the sandbox (twice), then tap-asana reads the tickets back into DuckDB.
+demo-target: $(STAMP)
+	$(BIN)/python scripts/demo_target.py
 
 dashboard: $(STAMP)
 	$(BIN)/python scripts/dashboard.py

@@ -1,0 +1,1 @@
+"""tap-csv-files: the CSV files of a folder as Singer streams (a demo extractor of this repository)."""

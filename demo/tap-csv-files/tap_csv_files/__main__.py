@@ -1,0 +1,3 @@
+from tap_csv_files.tap import TapCSVFiles
+
+TapCSVFiles.cli()
