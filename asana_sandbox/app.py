@@ -18,8 +18,10 @@ from asana_sandbox.control import CONTROL_PREFIX, ENDPOINTS, Control, Stats
 from asana_sandbox.errors import ApiError, not_found, rate_limited, server_error, unauthorized
 from asana_sandbox.faults import FaultSettings
 from asana_sandbox.limits import TIER_REQUESTS_PER_MINUTE, LimitSettings, RateLimiter
+from asana_sandbox.models import rules as rule_triggers
+from asana_sandbox.models.attachments import FILES_PATH
 from asana_sandbox.oauth import TokenInfo, TokenRegistry
-from asana_sandbox.routes import ROUTES
+from asana_sandbox.routes import ROUTES, attachments
 from asana_sandbox.routes.base import TIER_RANK, RequestContext, Route, Services
 from asana_sandbox.store import Store
 
@@ -62,6 +64,7 @@ class SandboxApp:
         self.faults = FaultSettings()
         self.stats = Stats()
         self.control = Control(store, self.faults, self.stats, seed)
+        rule_triggers.seed(store)  # before any request, so the triggers get the same gids every time
         self.services = Services(
             store=store,
             faults=self.faults,
@@ -79,6 +82,7 @@ class SandboxApp:
             Rule("/-/oauth_authorize", endpoint="oauth:authorize", methods=["GET"]),
             Rule("/-/oauth_token", endpoint="oauth:token", methods=["POST"]),
             Rule("/-/oauth_revoke", endpoint="oauth:revoke", methods=["POST"]),
+            Rule(FILES_PATH + "<attachment_gid>", endpoint="files", methods=["GET"]),
         ]
         for route in ROUTES:
             key = f"{route.method} {route.path}"
@@ -109,6 +113,8 @@ class SandboxApp:
             return self.control(endpoint.split(":", 1)[1], request)
         if endpoint is not None and endpoint.startswith("oauth:"):
             return getattr(self.tokens, endpoint.split(":", 1)[1])(request)
+        if endpoint == "files":
+            return attachments.download(self.store, params["attachment_gid"], request)
         route_name = endpoint or f"{request.method} (unknown route)"
         response = self._api(request, self.routes.get(endpoint) if endpoint else None, params)
         self.stats.count(request.method, route_name, response.status_code)
@@ -148,7 +154,13 @@ class SandboxApp:
             token = self._authenticate(request)
             if route is None:
                 raise not_found()
-            with self.limits.admit(token, request.method, search=route.search):
+            # The Batch API costs nothing itself: each of its actions is admitted as a request of its own.
+            admission = (
+                contextlib.nullcontext()
+                if route.free
+                else self.limits.admit(token, request.method, search=route.search)
+            )
+            with admission:
                 if self.faults.delay_ms:
                     # A slow answer holds its concurrency slot, as a slow Asana response would.
                     time.sleep(self.faults.delay_ms / 1000)

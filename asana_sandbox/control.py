@@ -11,10 +11,17 @@ from werkzeug.wrappers import Request, Response
 
 from asana_sandbox.errors import ApiError, json_response
 from asana_sandbox.faults import FaultSettings
+from asana_sandbox.models import rules
 from asana_sandbox.store import Store
 
 CONTROL_PREFIX = "/_sandbox/"
-ENDPOINTS = {"stats": ("GET",), "reset": ("POST",), "faults": ("GET", "POST"), "mutate": ("POST",)}
+ENDPOINTS = {
+    "stats": ("GET",),
+    "reset": ("POST",),
+    "faults": ("GET", "POST"),
+    "mutate": ("POST",),
+    "rule_triggers": ("GET", "POST"),
+}
 
 
 class Stats:
@@ -55,7 +62,7 @@ class Stats:
 
 
 class Control:
-    """Answers `/_sandbox/stats`, `reset`, `faults` and `mutate` for tests, benchmarks and demos."""
+    """Answers `/_sandbox/stats`, `reset`, `faults`, `mutate` and `rule_triggers` for tests and demos."""
 
     def __init__(self, store: Store, faults: FaultSettings, stats: Stats, seed: int) -> None:
         self.store = store
@@ -74,6 +81,9 @@ class Control:
                 if request.method == "POST":
                     self.faults.update(_json_object(request))
                 return json_response({"faults": self.faults.as_dict()})
+            if name == "rule_triggers":
+                body = _json_object(request) if request.method == "POST" else None
+                return json_response(rules.control(self.store, body))
             return self._mutate(_json_object(request))
         except ApiError as error:
             return error.response()

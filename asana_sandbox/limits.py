@@ -6,13 +6,14 @@ import math
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from asana_sandbox.errors import rate_limited
 
 TIER_REQUESTS_PER_MINUTE = {"free": 150, "premium": 1500, "enterprise": 1500}
+READ_METHODS = ("GET", "HEAD", "OPTIONS")  # what the concurrent read limiter counts; the rest are writes
 WINDOW_SECONDS = 60.0
 
 
@@ -32,10 +33,15 @@ class SlidingWindow:
     def __init__(self) -> None:
         self.stamps: deque[float] = deque()
 
-    def hit(self, budget: int, now: float) -> int | None:
-        """Record a request; None if it fits the budget, else the seconds to wait."""
+    def count(self, now: float) -> int:
+        """Requests recorded in the minute before `now`."""
         while self.stamps and self.stamps[0] <= now - WINDOW_SECONDS:
             self.stamps.popleft()
+        return len(self.stamps)
+
+    def hit(self, budget: int, now: float) -> int | None:
+        """Record a request; None if it fits the budget, else the seconds to wait."""
+        self.count(now)
         self.stamps.append(now)
         if len(self.stamps) <= budget:
             return None
@@ -60,10 +66,32 @@ class RateLimiter:
         with self._lock:
             return self._reads.get(token, 0), self._writes.get(token, 0)
 
+    def check_batch(self, token: str, methods: Sequence[str]) -> None:
+        """Refuse a whole batch (429) when its actions would not all fit the token's limits now.
+
+        Asana: "If any action would exceed a limit, the entire batch gets a 429". The refused actions count
+        against the budget as any refused request does; when they fit nothing is recorded here, since each
+        action is admitted (and counted) as it runs.
+        """
+        writes = sum(m.upper() not in READ_METHODS for m in methods)
+        reads = len(methods) - writes
+        budget = self.settings.requests_per_minute
+        with self._lock:
+            now = time.monotonic()
+            window = self._windows[token]
+            if window.count(now) + len(methods) > budget:
+                waits = [window.hit(budget, now) for _ in methods]
+                raise rate_limited(max((w for w in waits if w is not None), default=1))
+            if (
+                self._reads[token] + reads > self.settings.max_concurrent_reads
+                or self._writes[token] + writes > self.settings.max_concurrent_writes
+            ):
+                raise rate_limited(1)
+
     @contextmanager
     def admit(self, token: str, method: str, *, search: bool = False) -> Iterator[None]:
         """Hold a concurrency slot for the request, or raise the 429 ApiError."""
-        write = method not in ("GET", "HEAD", "OPTIONS")
+        write = method not in READ_METHODS
         with self._lock:
             now = time.monotonic()
             wait = self._windows[token].hit(self.settings.requests_per_minute, now)

@@ -1,12 +1,17 @@
-"""Webhooks, the audit log, access requests, jobs and organization exports."""
+"""Webhooks, the audit log, access requests, exports (graph, resource, organization) and rule triggers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from werkzeug.wrappers import Response
 
-from asana_sandbox.routes.base import RequestContext, Route, get_one, listing, ref_gid
+from asana_sandbox.errors import json_response
+from asana_sandbox.inputs import Body
+from asana_sandbox.models import access_requests, exports, rules, webhooks
+from asana_sandbox.models.changes import Changes
+from asana_sandbox.projection import parse_opt_fields, render
+from asana_sandbox.routes.base import RequestContext, Route, delete_one, get_one, listing, ref_gid
 from asana_sandbox.routes.common import parse_datetime, timestamp
 from asana_sandbox.store import Record
 
@@ -65,11 +70,89 @@ def _access_requests(ctx: RequestContext) -> Sequence[Record]:
     return [r for r in requests if r.get("approval_status") in (None, "pending")]
 
 
+# -- writes -------------------------------------------------------------------------------------------------
+def _create_webhook(ctx: RequestContext) -> Response:
+    """201 with the webhook and, beside `data`, its `X-Hook-Secret` (the spec's createWebhook answer)."""
+    body = ctx.input()
+    resource = body.obj("resource", webhooks.RESOURCE_TYPES, required=True)
+    assert resource is not None
+    hook, secret = webhooks.create(ctx.changes(), body, resource, ctx.workspace_of(resource))
+    payload = {"data": render(hook, ctx.fields, ctx.store, full=True), "X-Hook-Secret": secret}
+    return json_response(payload, 201, {"Location": f"{ctx.api_root}/webhooks/{hook['gid']}"})
+
+
+def _update_webhook(ctx: RequestContext, webhook_gid: str) -> Response:
+    hook = ctx.obj(webhook_gid, "webhook", "webhook_gid")
+    return ctx.one(webhooks.update(ctx.changes(), hook, ctx.input()))
+
+
+def _create_access_request(ctx: RequestContext) -> Response:
+    body = ctx.input()
+    target = body.obj("target", access_requests.TARGET_TYPES, required=True)
+    assert target is not None
+    ctx.workspace_gid = ctx.workspace_of(target)
+    ctx.gate("premium")
+    return ctx.created(access_requests.create(ctx.changes(), body, target))
+
+
+Answer = Callable[..., None]
+
+
+def _answer(action: Answer) -> Callable[..., Response]:
+    """approve / reject: a pending request, answered by an admin of its target; `{"data": {}}`."""
+
+    def handler(ctx: RequestContext, access_request_gid: str) -> Response:
+        request = ctx.obj(access_request_gid, "access_request", "access_request_gid")
+        ctx.gate("premium")
+        action(ctx.changes(), request, service_account=ctx.token.service_account)
+        return ctx.empty()
+
+    return handler
+
+
+Start = Callable[[Changes, Body, Record], Record]
+
+
+def _export(path: str, field: str, types: tuple[str, ...], start: Start, output: str = "") -> Route:
+    """`POST <path>`: an export of the body's `field` (Enterprise Service Accounts only), answered 201.
+
+    `output`: the job field the export's own response names by default (GraphExportResponse shows the job's
+    gid, type, subtype, status and `new_graph_export` only); an organization export answers itself whole.
+    """
+
+    def handler(ctx: RequestContext) -> Response:
+        body = ctx.input()
+        source = body.obj(field, types, required=True)
+        assert source is not None
+        ctx.workspace_gid = ctx.workspace_of(source)
+        ctx.gate("enterprise")
+        if output and ctx.fields is None:
+            ctx.fields = parse_opt_fields(f"resource_type,resource_subtype,status,{output}")
+        return ctx.created(start(ctx.changes(), body, source))
+
+    return Route("POST", path, handler)
+
+
+def _run_rule(ctx: RequestContext, rule_trigger_gid: str) -> Response:
+    trigger = ctx.obj(rule_trigger_gid, "rule_trigger", "rule_trigger_gid")
+    ctx.gate("premium")  # rules are a paid feature: free workspaces have no triggers to run
+    return json_response({"data": rules.run(ctx.changes(), trigger, ctx.input())})
+
+
 ROUTES: list[Route] = [
     listing("/webhooks", _webhooks, required=("workspace",)),
     get_one("/webhooks/{webhook_gid}", "webhook"),
     Route("GET", "/workspaces/{workspace_gid}/audit_log_events", _audit_log),
     listing("/access_requests", _access_requests, required=("target",), tier="premium", paginated=False),
-    get_one("/jobs/{job_gid}", "job"),
     get_one("/organization_exports/{organization_export_gid}", "organization_export"),
+    Route("POST", "/webhooks", _create_webhook),
+    Route("PUT", "/webhooks/{webhook_gid}", _update_webhook),
+    delete_one("/webhooks/{webhook_gid}", "webhook", webhooks.delete),
+    Route("POST", "/access_requests", _create_access_request),
+    Route("POST", "/access_requests/{access_request_gid}/approve", _answer(access_requests.approve)),
+    Route("POST", "/access_requests/{access_request_gid}/reject", _answer(access_requests.reject)),
+    _export("/exports/graph", "parent", exports.GRAPH_PARENTS, exports.graph, "new_graph_export"),
+    _export("/exports/resource", "workspace", ("workspace",), exports.resource, "new_resource_export"),
+    _export("/organization_exports", "organization", ("workspace",), exports.organization),
+    Route("POST", "/rule_triggers/{rule_trigger_gid}/run", _run_rule),
 ]
