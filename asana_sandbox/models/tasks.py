@@ -1,15 +1,17 @@
-"""Tasks: create, update, delete; subtasks and parents, projects and sections, followers, dependencies; order.
+"""Tasks: create, update and delete, with the system stories Asana writes; the domain's entry point.
 
 `modified_at` follows OAS TaskBase.modified_at: edits of the task's own fields and new stories move it;
 moving the task to another container (project, section, parent) and adding a subtask to it do not. Every
-change appends its events through `Changes`, and the system stories Asana writes through `models.stories`.
+change appends its events through `Changes`, and its stories through `models.stories`.
 
-Order: every list of tasks follows the store's one order of tasks, which placing a task changes.
+Where a task lives (projects, sections, parent, order) is `task_homes`, its followers and dependencies
+`task_links`, its custom field values `task_values`; their operations are re-exported here, so that
+`models.tasks` is the one name the routes, the mutation step and the other models use for tasks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,10 +19,51 @@ from asana_sandbox.errors import bad_request
 from asana_sandbox.inputs import Body
 from asana_sandbox.models import stories
 from asana_sandbox.models.changes import Changes
-from asana_sandbox.models.records import VALUE_KEY, Record, blank_task, custom_field_value, ref, rich_text
+from asana_sandbox.models.records import VALUE_KEY, Record, blank_task, ref, rich_text
+from asana_sandbox.models.task_homes import (
+    MAX_PROJECTS,
+    count_subtasks,
+    membership,
+)
+from asana_sandbox.models.task_homes import (
+    add_project as add_project,
+)
+from asana_sandbox.models.task_homes import (
+    first_section as first_section,
+)
+from asana_sandbox.models.task_homes import (
+    homes as homes,
+)
+from asana_sandbox.models.task_homes import (
+    members as members,
+)
+from asana_sandbox.models.task_homes import (
+    place as place,
+)
+from asana_sandbox.models.task_homes import (
+    remove_project as remove_project,
+)
+from asana_sandbox.models.task_homes import (
+    set_parent as set_parent,
+)
+from asana_sandbox.models.task_links import (
+    OPPOSITE,
+)
+from asana_sandbox.models.task_links import (
+    add_followers as add_followers,
+)
+from asana_sandbox.models.task_links import (
+    link as link,
+)
+from asana_sandbox.models.task_links import (
+    remove_followers as remove_followers,
+)
+from asana_sandbox.models.task_links import (
+    unlink as unlink,
+)
+from asana_sandbox.models.task_values import blank_values, custom_values
+from asana_sandbox.store import Store
 
-MAX_PROJECTS = 20  # OAS addProject: "A task can have at most 20 projects multi-homed to it."
-MAX_LINKS = 30  # OAS addDependencies: "at most 30 dependents and dependencies combined"
 SUBTYPES = ("default_task", "milestone", "approval", "custom")
 APPROVAL_STATUSES = ("pending", "approved", "rejected", "changes_requested")
 ASSIGNEE_STATUSES = ("today", "upcoming", "later", "new", "inbox")
@@ -28,41 +71,6 @@ CREATE_ONLY = ("projects", "memberships", "parent", "followers", "tags", "worksp
 EXTERNAL_GID_MAX, EXTERNAL_DATA_MAX = 1024, 32768  # asana-api.md 3.12
 NO_HOME = "You should specify one of workspace, parent, projects"
 _DATE_FIELDS = ("start_on", "due_at", "due_on")
-
-
-# -- order ----------------------------------------------------------------------------------------------
-def members(changes: Changes, container: Record) -> list[Record]:
-    """The tasks in a project or section, or the subtasks of a task, in the order lists show them."""
-    store, gid = changes.store, container["gid"]
-    if container["resource_type"] == "project":
-        return store.related("task", "projects", gid)
-    if container["resource_type"] == "section":
-        return store.related("task", "memberships.section", gid)
-    return store.related("task", "parent", gid)
-
-
-def place(
-    changes: Changes,
-    task: Record,
-    container: Record,
-    *,
-    before: Record | None = None,
-    after: Record | None = None,
-    first: bool = False,
-) -> None:
-    """Put `task` before or after an anchor, first, or (by default) last among `container`'s tasks.
-
-    Every list follows the store's one order of tasks (`Changes.move`), so a position holds in each
-    container the task shares with its neighbours.
-    """
-    if before is not None or after is not None:
-        changes.move(task, before=before, after=after)
-    elif first:
-        others = [t for t in members(changes, container) if t["gid"] != task["gid"]]
-        if others:
-            changes.move(task, before=others[0])
-    else:
-        changes.move(task)  # last of the store's order: last in every list that shows it
 
 
 # -- reading a request -----------------------------------------------------------------------------------
@@ -176,9 +184,8 @@ def external_of(task: Record, client_id: str | None) -> Record | None:
     return dict(value) if value else None
 
 
-def by_external(changes_or_store: Any, client_id: str | None, key: str) -> Record | None:
+def by_external(store: Store, client_id: str | None, key: str) -> Record | None:
     """The task whose external gid, set by the OAuth app `client_id`, is `key` (`GET /tasks/external:key`)."""
-    store = getattr(changes_or_store, "store", changes_or_store)
     if client_id is None:
         return None
     for task in store.all("task"):
@@ -193,130 +200,6 @@ def _set_external(changes: Changes, task: Record, client_id: str, value: Record)
     if value:
         kept[client_id] = value
     changes.update(task, {"_external": kept})
-
-
-# -- custom fields ---------------------------------------------------------------------------------------
-def fields_of(changes: Changes, projects: Iterable[Record]) -> list[Record]:
-    """The custom fields that the projects' settings put on their tasks, each once, in setting order."""
-    found: dict[str, Record] = {}
-    for p in projects:
-        project = changes.store.get(p["gid"], "project") or {}
-        for s in project.get("custom_field_settings") or ():
-            setting = changes.store.get(s["gid"], "custom_field_setting")
-            cf_ref = (setting or {}).get("custom_field") or {}
-            cf = changes.store.get(cf_ref.get("gid", ""), "custom_field")
-            if cf is not None:
-                found.setdefault(cf["gid"], cf)
-    return list(found.values())
-
-
-def blank_values(
-    changes: Changes, projects: Iterable[Record], current: Sequence[Record] = ()
-) -> list[Record]:
-    """The task's custom field entries for its projects: kept values, empty ones for new fields."""
-    kept = {e["gid"]: e for e in current}
-    return [kept.get(cf["gid"]) or custom_field_value(cf) for cf in fields_of(changes, projects)]
-
-
-def custom_values(
-    changes: Changes, entries: Sequence[Record], given: Any
-) -> tuple[list[Record], list[tuple[Record, Record]]]:
-    """Apply `custom_fields` of a request (`{field gid: value}`) to a task's entries.
-
-    Returns the new entries and the (old, new) pairs that changed. A field the task's projects do not carry
-    is refused with Asana's "Custom field with ID X is not on given object".
-    """
-    if not isinstance(given, dict):
-        raise bad_request(f"custom_fields: Value is not a JSON object: {given}")
-    out = [dict(e) for e in entries]
-    index = {e["gid"]: k for k, e in enumerate(out)}
-    changed: list[tuple[Record, Record]] = []
-    for gid, raw in given.items():
-        if gid not in index:
-            raise bad_request(f"Custom field with ID {gid} is not on given object")
-        cf = changes.store.get(gid, "custom_field")
-        if cf is None:
-            raise bad_request(f"Custom field with ID {gid} is not on given object")
-        if cf.get("is_value_read_only") or cf.get("is_formula_field"):
-            raise bad_request(f"custom_fields: Custom field with ID {gid} is read-only")
-        value, display = _custom_value(changes, cf, raw)
-        old = out[index[gid]]
-        key = next(k for k in custom_field_value(cf) if k in VALUE_KEY.values())
-        if old.get(key) == value and old.get("display_value") == display:
-            continue
-        # The entry keeps its shape; only its value and display value change.
-        new = {**old, key: value, "display_value": display}
-        out[index[gid]] = new
-        changed.append((old, new))
-    return out, changed
-
-
-def _custom_value(changes: Changes, cf: Record, raw: Any) -> tuple[Any, str | None]:
-    """(stored value, display_value) of `raw` for the field's type; 400 on a value of the wrong type."""
-    kind = cf.get("type") or cf.get("resource_subtype")
-    where = f"custom_fields: {cf['gid']}"
-    if kind in ("multi_enum", "people") and raw is None:
-        return [], None
-    if raw is None:
-        return None, None
-    if kind == "text":
-        if not isinstance(raw, str):
-            raise bad_request(f"{where}: Text value must be a string: {raw!r}")
-        return raw, raw
-    if kind == "number":
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            raise bad_request(f"{where}: Number value must be a number: {raw!r}")
-        precision = cf.get("precision") or 0
-        return raw, f"{raw:.{precision}f}"
-    if kind == "enum":
-        option = _option(cf, raw, where)
-        return option, option["name"]
-    if kind == "multi_enum":
-        if not isinstance(raw, list):
-            raise bad_request(f"{where}: Multi-enum value must be a list of enum option IDs: {raw!r}")
-        options: list[Record] = []
-        for item in raw:
-            option = _option(cf, item, where)
-            if all(o["gid"] != option["gid"] for o in options):
-                options.append(option)
-        return options, ", ".join(o["name"] for o in options) or None
-    if kind == "date":
-        return _date_value(raw, where)
-    if kind == "people":
-        if not isinstance(raw, list):
-            raise bad_request(f"{where}: People value must be a list of user IDs: {raw!r}")
-        people: list[Record] = []
-        for item in raw:
-            user = changes.store.get(str(item), "user") if isinstance(item, (str, int)) else None
-            if user is None:
-                raise bad_request(f"{where}: Not a recognized user ID: {item}")
-            if all(p["gid"] != user["gid"] for p in people):
-                people.append(ref(user))
-        return people, ", ".join(p["name"] for p in people) or None
-    raise bad_request(f"{where}: This field's value cannot be set")
-
-
-def _option(cf: Record, raw: Any, where: str) -> Record:
-    gid = raw.get("gid") if isinstance(raw, dict) else raw
-    for option in cf.get("enum_options") or ():
-        if option["gid"] == gid:
-            if not option.get("enabled", True):
-                raise bad_request(f"{where}: Enum option {gid} is disabled")
-            return dict(option)
-    raise bad_request(f"{where}: Enum option {gid} is not an option of this custom field")
-
-
-def _date_value(raw: Any, where: str) -> tuple[Record, str]:
-    if not isinstance(raw, dict) or not ({"date", "date_time"} & set(raw)):
-        raise bad_request(f"{where}: Date value must be an object with date or date_time: {raw!r}")
-    body = Body(raw, None, "")  # type: ignore[arg-type]  # only the date readers, which need no store
-    if raw.get("date_time") is not None:
-        moment = body.datetime("date_time")
-        assert moment is not None
-        return {"date": moment[:10], "date_time": moment}, moment[:10]
-    day = body.date("date")
-    assert day is not None
-    return {"date": day, "date_time": None}, day
 
 
 # -- create ----------------------------------------------------------------------------------------------
@@ -350,7 +233,7 @@ def create_task(
         people.append(ref(assignee))
         task.update(assignee=ref(assignee), assigned_by=ref(actor), assignee_status="inbox")
     task.update(
-        memberships=[_membership(changes, p, s) for p, s in homes],
+        memberships=[membership(changes, p, s) for p, s in homes],
         projects=[ref(p) for p in projects],
         parent=ref(parent) if parent else None,
         followers=list({u["gid"]: u for u in people}.values()),
@@ -368,39 +251,8 @@ def create_task(
         changes.added(task, project)
     # A new task comes last in the store's order, so last in each of its containers.
     if parent is not None:
-        _count_subtasks(changes, parent, +1)
+        count_subtasks(changes, parent, +1)
     return task
-
-
-def _count_subtasks(changes: Changes, parent: Record, delta: int) -> None:
-    """Keep the parent's derived `num_subtasks` in step. Not a change of the parent's own: no event and no
-    `modified_at` (the subtask's `added`/`removed`/`deleted` events, with the parent, report it)."""
-    changes.store.update(parent["gid"], {"num_subtasks": max(0, parent.get("num_subtasks", 0) + delta)})
-
-
-def homes(store: Any, task: Record) -> list[tuple[Record, Record | None]]:
-    """A task's (project, section) memberships as live records, to create another task beside it."""
-    out: list[tuple[Record, Record | None]] = []
-    for membership in task.get("memberships") or ():
-        project = store.get((membership.get("project") or {}).get("gid", ""), "project")
-        section = store.get((membership.get("section") or {}).get("gid", ""), "section")
-        if project is not None:
-            out.append((project, section))
-    return out
-
-
-def _membership(changes: Changes, project: Record, section: Record | None) -> Record:
-    section = section or first_section(changes, project)
-    out: Record = {"project": ref(project)}
-    if section is not None:
-        out["section"] = ref(section)
-    return out
-
-
-def first_section(changes: Changes, project: Record) -> Record | None:
-    """Where a task added to a project without a section goes: the project's first section."""
-    sections = changes.store.related("section", "project", project["gid"])
-    return sections[0] if sections else None
 
 
 def create_from_body(
@@ -409,23 +261,23 @@ def create_from_body(
     """`POST /tasks` (and `POST /tasks/{t}/subtasks` with `parent`): read and check the body, then create."""
     parent = parent or body.obj("parent", "task")
     projects = body.objs("projects", "project") or []
-    homes: list[tuple[Record, Record | None]] = [(p, None) for p in projects]
-    for k, membership in enumerate(body.raw("memberships") or ()):
-        homes.append(_read_membership(body, k, membership))
+    places: list[tuple[Record, Record | None]] = [(p, None) for p in projects]
+    for k, entry in enumerate(body.raw("memberships") or ()):
+        places.append(_read_membership(body, k, entry))
     workspace = body.obj("workspace", "workspace")
     if workspace is None:
-        anchor = parent or (homes[0][0] if homes else None)
+        anchor = parent or (places[0][0] if places else None)
         if anchor is None:
             raise bad_request(NO_HOME)
         workspace = changes.store.get(anchor["workspace"]["gid"], "workspace")
         assert workspace is not None
-    for project, _ in homes:
+    for project, _ in places:
         if project["workspace"]["gid"] != workspace["gid"]:
             raise bad_request(f"projects: Project {project['gid']} is not in workspace {workspace['gid']}")
     if parent is not None and parent["workspace"]["gid"] != workspace["gid"]:
         raise bad_request(f"parent: Task {parent['gid']} is not in workspace {workspace['gid']}")
-    homes = _unique_homes(homes)
-    if len(homes) > MAX_PROJECTS:
+    places = _unique_homes(places)
+    if len(places) > MAX_PROJECTS:
         raise bad_request(f"projects: A task can have at most {MAX_PROJECTS} projects")
     fields = read_fields(body, None, changes.actor, changes.now)
     assignee = read_assignee(body, workspace)
@@ -443,7 +295,7 @@ def create_from_body(
             raise bad_request(f"tags: Tag {tag['gid']} is not in workspace {workspace['gid']}")
     entries: list[Record] = []
     if body.has("custom_fields"):
-        blank = blank_values(changes, [p for p, _ in homes])
+        blank = blank_values(changes, [p for p, _ in places])
         entries, _ = custom_values(changes, blank, body.raw("custom_fields"))
     external = read_external(body, client_id)
     task = create_task(
@@ -451,7 +303,7 @@ def create_from_body(
         workspace,
         name=fields.pop("name", ""),
         parent=parent,
-        homes=homes,
+        homes=places,
         assignee=assignee,
         followers=followers,
         tags=tags,
@@ -463,25 +315,25 @@ def create_from_body(
     return task
 
 
-def _unique_homes(homes: list[tuple[Record, Record | None]]) -> list[tuple[Record, Record | None]]:
+def _unique_homes(places: list[tuple[Record, Record | None]]) -> list[tuple[Record, Record | None]]:
     """One home per project; a membership's section wins over a bare `projects` entry."""
     out: dict[str, tuple[Record, Record | None]] = {}
-    for project, section in homes:
+    for project, section in places:
         if project["gid"] not in out or section is not None:
             out[project["gid"]] = (project, section)
     return list(out.values())
 
 
-def _read_membership(body: Body, k: int, membership: Any) -> tuple[Record, Record | None]:
+def _read_membership(body: Body, k: int, entry: Any) -> tuple[Record, Record | None]:
     name = f"memberships: [{k}]"
-    if not isinstance(membership, dict):
-        raise bad_request(f"{name}: Not an object: {membership!r}")
-    if membership.get("project") is None:
+    if not isinstance(entry, dict):
+        raise bad_request(f"{name}: Not an object: {entry!r}")
+    if entry.get("project") is None:
         raise bad_request(f"{name}: project: Missing required field")
-    project = body.lookup(f"{name}: project", membership["project"], "project")
+    project = body.lookup(f"{name}: project", entry["project"], "project")
     section = None
-    if membership.get("section") is not None:
-        section = body.lookup(f"{name}: section", membership["section"], "section")
+    if entry.get("section") is not None:
+        section = body.lookup(f"{name}: section", entry["section"], "section")
         if (section.get("project") or {}).get("gid") != project["gid"]:
             raise bad_request(f"{name}: section: Section {section['gid']} is not in project {project['gid']}")
     return project, section
@@ -654,325 +506,6 @@ def custom_field_story(changes: Changes, task: Record, old: Record, new: Record)
     return stories.add(changes, task, f"{kind}_custom_field_changed", text, **extra)
 
 
-# -- projects and sections --------------------------------------------------------------------------------
-def _place_in_project(
-    changes: Changes,
-    task: Record,
-    project: Record,
-    section: Record | None,
-    *,
-    before: Record | None = None,
-    after: Record | None = None,
-    first: bool = False,
-) -> None:
-    """Order the task in the project: at an anchor, or first or last of its section there (so the project
-    lists section by section), or of the project when it has no section."""
-    if before is not None or after is not None:
-        place(changes, task, project, before=before, after=after)
-        return
-    section_gid = next(
-        (
-            m.get("section", {}).get("gid")
-            for m in task["memberships"]
-            if m["project"]["gid"] == project["gid"]
-        ),
-        None,
-    )
-    section = section or (changes.store.get(section_gid, "section") if section_gid else None)
-    place(changes, task, section or project, first=first)
-
-
-def add_project(
-    changes: Changes,
-    task: Record,
-    project: Record,
-    section: Record | None = None,
-    *,
-    before: Record | None = None,
-    after: Record | None = None,
-    first: bool = False,
-) -> None:
-    """Add the task to a project (or move it within one), in a section and at a position.
-
-    Moving between containers leaves `modified_at` alone (OAS TaskBase.modified_at), its stories included.
-    """
-    if project["workspace"]["gid"] != task["workspace"]["gid"]:
-        raise bad_request("project: The project and the task must be in the same workspace")
-    if section is not None and (section.get("project") or {}).get("gid") != project["gid"]:
-        raise bad_request(f"section: Section {section['gid']} is not in project {project['gid']}")
-    for name, anchor in (("insert_before", before), ("insert_after", after)):
-        if anchor is None:
-            continue
-        if (
-            all(p["gid"] != project["gid"] for p in anchor.get("projects") or ())
-            or anchor["gid"] == task["gid"]
-        ):
-            raise bad_request(f"{name}: Task {anchor['gid']} is not in project {project['gid']}")
-        if section is not None and all(
-            (m.get("section") or {}).get("gid") != section["gid"] for m in anchor.get("memberships") or ()
-        ):
-            raise bad_request(f"{name}: Task {anchor['gid']} is not in section {section['gid']}")
-    anchor_section = None
-    if section is None and (before or after) is not None:
-        anchor = before or after
-        assert anchor is not None
-        anchor_section = next(
-            (m.get("section") for m in anchor["memberships"] if m["project"]["gid"] == project["gid"]), None
-        )
-        section = changes.store.get(anchor_section["gid"], "section") if anchor_section else None
-    current = next((m for m in task["memberships"] if m["project"]["gid"] == project["gid"]), None)
-    if current is None:
-        if len(task["projects"]) >= MAX_PROJECTS:
-            raise bad_request(f"project: A task can have at most {MAX_PROJECTS} projects")
-        membership = _membership(changes, project, section)
-        projects = [*task["projects"], ref(project)]
-        changes.update(
-            task,
-            {
-                "projects": projects,
-                "memberships": [*task["memberships"], membership],
-                "custom_fields": blank_values(changes, projects, task.get("custom_fields") or ()),
-            },
-            touch=False,
-        )
-        changes.added(task, project)
-        new_section = changes.store.get(membership.get("section", {}).get("gid", ""), "section")
-        if new_section is not None:
-            changes.added(task, new_section)
-        stories.add(
-            changes,
-            task,
-            "added_to_project",
-            f"added to {project.get('name')}",
-            touch=False,
-            project=ref(project),
-        )
-        _place_in_project(changes, task, project, new_section, before=before, after=after, first=first)
-        return
-    old_section = changes.store.get((current.get("section") or {}).get("gid", ""), "section")
-    if section is not None and (old_section is None or old_section["gid"] != section["gid"]):
-        memberships = [
-            {**m, "section": ref(section)} if m["project"]["gid"] == project["gid"] else m
-            for m in task["memberships"]
-        ]
-        changes.update(task, {"memberships": memberships}, touch=False)
-        if old_section is not None:
-            changes.removed(task, old_section)
-        changes.added(task, section)
-        stories.add(
-            changes,
-            task,
-            "section_changed",
-            f"moved this task from {(old_section or {}).get('name')} to {section.get('name')}",
-            touch=False,
-            project=ref(project),
-            old_section=ref(old_section) if old_section else None,
-            new_section=ref(section),
-        )
-    _place_in_project(changes, task, project, section, before=before, after=after, first=first)
-
-
-def remove_project(changes: Changes, task: Record, project: Record) -> None:
-    """Take the task out of a project (it stays in the workspace); values of fields only that project
-    carried go with it. `modified_at` stays (a move between containers)."""
-    if all(p["gid"] != project["gid"] for p in task["projects"]):
-        return
-    projects = [p for p in task["projects"] if p["gid"] != project["gid"]]
-    changes.update(
-        task,
-        {
-            "projects": projects,
-            "memberships": [m for m in task["memberships"] if m["project"]["gid"] != project["gid"]],
-            "custom_fields": _kept_values(changes, task, projects),
-        },
-        touch=False,
-    )
-    changes.removed(task, project)
-    stories.add(
-        changes,
-        task,
-        "removed_from_project",
-        f"removed from {project.get('name')}",
-        touch=False,
-        project=ref(project),
-    )
-
-
-def _kept_values(changes: Changes, task: Record, projects: Sequence[Record]) -> list[Record]:
-    still = {cf["gid"] for cf in fields_of(changes, projects)}
-    return [e for e in task.get("custom_fields") or () if e["gid"] in still]
-
-
-# -- parents ---------------------------------------------------------------------------------------------
-def set_parent(
-    changes: Changes,
-    task: Record,
-    parent: Record | None,
-    *,
-    before: Record | None = None,
-    after: Record | None = None,
-) -> Record:
-    """Make the task a subtask of `parent` (or of nothing), ordered among its siblings; refuse cycles."""
-    if parent is not None:
-        if parent["workspace"]["gid"] != task["workspace"]["gid"]:
-            raise bad_request("parent: The parent and the task must be in the same workspace")
-        if any(node["gid"] == task["gid"] for node in changes.task_chain(parent)):
-            raise bad_request("parent: A task cannot be its own parent or a subtask of one of its subtasks")
-    for name, anchor in (("insert_before", before), ("insert_after", after)):
-        if anchor is None:
-            continue
-        if parent is None or (anchor.get("parent") or {}).get("gid") != parent["gid"]:
-            raise bad_request(f"{name}: Task {anchor['gid']} is not a subtask of the parent")
-        if anchor["gid"] == task["gid"]:
-            raise bad_request(f"{name}: A task cannot be placed relative to itself")
-    old_gid = (task.get("parent") or {}).get("gid")
-    old = changes.store.get(old_gid, "task") if old_gid else None
-    if (parent or {}).get("gid") != old_gid:
-        if old is not None:
-            _count_subtasks(changes, old, -1)
-        changes.update(task, {"parent": ref(parent) if parent else None}, touch=False)
-        if old is not None:
-            changes.removed(task, old)
-            stories.add(
-                changes,
-                task,
-                "removed_from_task",
-                f"removed from {old.get('name')}",
-                touch=False,
-                task=ref(old),
-            )
-        if parent is not None:
-            _count_subtasks(changes, parent, +1)
-            changes.added(task, parent)
-            stories.add(
-                changes,
-                task,
-                "added_to_task",
-                f"added to {parent.get('name')}",
-                touch=False,
-                task=ref(parent),
-            )
-    if parent is not None:
-        place(changes, task, parent, before=before, after=after)
-    return task
-
-
-# -- followers -------------------------------------------------------------------------------------------
-def add_followers(changes: Changes, task: Record, users: Sequence[Record]) -> Record:
-    followers = list(task.get("followers") or ())
-    new = [u for u in users if all(f["gid"] != u["gid"] for f in followers)]
-    if not new:
-        return task
-    changes.update(task, {"followers": [*followers, *(ref(u) for u in new)]}, touch=False)
-    for user in new:
-        stories.add(
-            changes,
-            task,
-            "collaborator_added",
-            f"added {user.get('name')} as a collaborator",
-            follower=ref(user),
-        )
-    return task
-
-
-def remove_followers(changes: Changes, task: Record, users: Sequence[Record]) -> Record:
-    gone = {u["gid"] for u in users}
-    followers = [f for f in task.get("followers") or () if f["gid"] not in gone]
-    changes.update(task, {"followers": followers}, touch=False)
-    return task
-
-
-# -- dependencies ----------------------------------------------------------------------------------------
-_OPPOSITE = {"dependencies": "dependents", "dependents": "dependencies"}
-
-
-def link(changes: Changes, task: Record, field: str, others: Sequence[Record]) -> None:
-    """Add `others` to the task's `dependencies` or `dependents`; the other side follows."""
-    opposite = _OPPOSITE[field]
-    for other in others:
-        if other["gid"] == task["gid"]:
-            raise bad_request(f"{field}: A task cannot depend on itself")
-        if other["workspace"]["gid"] != task["workspace"]["gid"]:
-            raise bad_request(f"{field}: Task {other['gid']} is not in the task's workspace")
-    new = [o for o in others if all(x["gid"] != o["gid"] for x in task.get(field) or ())]
-    if not new:
-        return
-    for node in (task, *new):
-        extra = len(new) if node is task else 1
-        if len(node.get("dependencies") or ()) + len(node.get("dependents") or ()) + extra > MAX_LINKS:
-            raise bad_request(
-                f"{field}: A task can have at most {MAX_LINKS} dependents and dependencies combined"
-            )
-    blocker_field = "dependencies"
-    for other in new:
-        waiter, blocker = (task, other) if field == blocker_field else (other, task)
-        if _waits_on(changes, blocker, waiter["gid"]):
-            raise bad_request(f"{field}: Task {other['gid']} would make a circular dependency")
-    changes.update(task, {field: [*(task.get(field) or ()), *(ref(o) for o in new)]}, touch=False)
-    for other in new:
-        changes.update(other, {opposite: [*(other.get(opposite) or ()), ref(task)]}, touch=False)
-        waiter, blocker = (task, other) if field == blocker_field else (other, task)
-        stories.add(
-            changes,
-            waiter,
-            "dependency_added",
-            f"added a dependency on {blocker.get('name')}",
-            dependency=ref(blocker),
-        )
-        stories.add(
-            changes,
-            blocker,
-            "dependent_added",
-            f"added {waiter.get('name')} as a dependent",
-            dependency=ref(waiter),
-        )
-
-
-def unlink(changes: Changes, task: Record, field: str, others: Sequence[Record]) -> None:
-    """Remove `others` from the task's `dependencies` or `dependents`, on both sides."""
-    opposite = _OPPOSITE[field]
-    gone = {o["gid"] for o in others} & {x["gid"] for x in task.get(field) or ()}
-    if not gone:
-        return
-    changes.update(task, {field: [x for x in task.get(field) or () if x["gid"] not in gone]}, touch=False)
-    for other in others:
-        if other["gid"] not in gone:
-            continue
-        kept = [x for x in other.get(opposite) or () if x["gid"] != task["gid"]]
-        changes.update(other, {opposite: kept}, touch=False)
-        waiter, blocker = (task, other) if field == "dependencies" else (other, task)
-        stories.add(
-            changes,
-            waiter,
-            "dependency_removed",
-            f"removed a dependency on {blocker.get('name')}",
-            dependency=ref(blocker),
-        )
-        stories.add(
-            changes,
-            blocker,
-            "dependent_removed",
-            f"removed {waiter.get('name')} as a dependent",
-            dependency=ref(waiter),
-        )
-
-
-def _waits_on(changes: Changes, task: Record, target_gid: str) -> bool:
-    """Whether `task` already waits, directly or through others, on the task `target_gid`."""
-    seen, stack = set(), [task]
-    while stack:
-        node = stack.pop()
-        for dep in node.get("dependencies") or ():
-            if dep["gid"] == target_gid:
-                return True
-            if dep["gid"] not in seen:
-                seen.add(dep["gid"])
-                found = changes.store.get(dep["gid"], "task")
-                if found is not None:
-                    stack.append(found)
-    return False
-
-
 # -- delete ----------------------------------------------------------------------------------------------
 def subtree(changes: Changes, task: Record) -> list[Record]:
     """The task and every subtask below it, children before their parents."""
@@ -1008,7 +541,7 @@ def delete_task(
     doomed = list(doomed) if doomed is not None else subtree(changes, task)
     gone = {t["gid"] for t in doomed}
     for record in doomed:
-        for field, opposite in _OPPOSITE.items():
+        for field, opposite in OPPOSITE.items():
             for link_ref in record.get(field) or ():
                 peer = changes.store.get(link_ref["gid"], "task")
                 if peer is not None and peer["gid"] not in gone:
@@ -1033,5 +566,5 @@ def delete_task(
         changes.delete(record)
     parent = changes.store.get(parent_gid, "task") if parent_gid else None
     if parent is not None:
-        _count_subtasks(changes, parent, -1)
+        count_subtasks(changes, parent, -1)
     return doomed
