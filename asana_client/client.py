@@ -99,11 +99,14 @@ class AsanaClient:
         json: Any = None,
         files: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
+        cost: int = 1,
     ) -> dict[str, Any]:
         """One call to `path` (under `api_url`), retried as `retry` allows; the decoded body.
 
         `idempotent` overrides the method's default (POST is not): set it for a POST that Asana
         applies once however often it arrives (e.g. `addFollowers`), so that it is retried on a 5xx.
+        `cost`: the requests Asana counts for this call against the minute budget (the number of
+        actions of a `POST /batch`).
         """
         method = method.upper()
         where = f"{method} {path}"
@@ -124,7 +127,7 @@ class AsanaClient:
         def attempt() -> requests.Response:
             nonlocal unauthorized
             authenticated = self.authenticator(prepared)  # every try: a refreshed token replaces the old one
-            with self.limiter.slot(method):
+            with self.limiter.slot(method, cost):
                 response = self._session.send(authenticated, timeout=self.settings.request_timeout)
             if response.status_code == HTTPStatus.UNAUTHORIZED:
                 unauthorized += 1

@@ -58,27 +58,33 @@ class RateLimiter:
         self.waited_seconds = 0.0
         self.admitted = 0
 
-    def _reserve(self) -> float:
-        """Take a slot in the window and return 0, or return how long to wait before asking again."""
+    def _reserve(self, cost: int) -> float:
+        """Take `cost` slots in the window and return 0, or return how long to wait before asking again."""
         with self._lock:
             now = self._clock()
             while self._stamps and self._stamps[0] <= now - self.window_seconds:
                 self._stamps.popleft()
-            if len(self._stamps) < self.requests_per_minute:
-                self._stamps.append(now)
-                self.admitted += 1
+            if len(self._stamps) + cost <= self.requests_per_minute:
+                self._stamps.extend([now] * cost)
+                self.admitted += cost
                 return 0.0
-            return self._stamps[0] + self.window_seconds - now
+            # Wait until enough of the oldest stamps have left the window.
+            oldest_needed = self._stamps[len(self._stamps) + cost - self.requests_per_minute - 1]
+            return oldest_needed + self.window_seconds - now
 
-    def acquire_rate(self) -> None:
-        """Block until the window has room for one more request, and count it."""
-        while (wait := self._reserve()) > 0:
+    def acquire_rate(self, cost: int = 1) -> None:
+        """Block until the window has room for `cost` more requests, and count them."""
+        cost = min(max(cost, 1), self.requests_per_minute)
+        while (wait := self._reserve(cost)) > 0:
             self.waited_seconds += wait
             self._sleep(wait)
 
     @contextmanager
-    def slot(self, method: str = "GET") -> Iterator[None]:
-        """Hold a read or write slot (by `method`) and one request of the window for the length of a call."""
+    def slot(self, method: str = "GET", cost: int = 1) -> Iterator[None]:
+        """Hold a read or write slot (by `method`) and `cost` requests of the window for a call.
+
+        `cost` is more than one for a Batch API call: Asana counts each of its actions as a request.
+        """
         with self._writes if is_write(method) else self._reads:
-            self.acquire_rate()
+            self.acquire_rate(cost)
             yield

@@ -40,6 +40,18 @@ def test_sliding_window_never_admits_more_than_the_budget_per_minute() -> None:
     assert limiter.admitted == 12
 
 
+def test_a_batch_call_takes_one_window_slot_per_action() -> None:
+    """Asana counts each action of `POST /batch` against the budget; the limiter does the same."""
+    clock = FakeClock()
+    limiter = RateLimiter(10, window_seconds=60.0, clock=clock, sleep=clock.sleep)
+    limiter.acquire_rate(cost=4)
+    limiter.acquire_rate(cost=4)
+    clock.now = 5.0
+    limiter.acquire_rate(cost=4)  # 12 > 10: waits until the first four leave the window at t=60
+    assert clock.now == pytest.approx(60.0)
+    assert limiter.admitted == 12
+
+
 def test_window_frees_slots_as_old_requests_age_out() -> None:
     clock = FakeClock()
     limiter = RateLimiter(2, window_seconds=10.0, clock=clock, sleep=clock.sleep)
