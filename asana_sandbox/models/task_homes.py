@@ -13,7 +13,7 @@ from asana_sandbox.errors import bad_request
 from asana_sandbox.models import stories
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import Record, ref
-from asana_sandbox.models.task_values import blank_values, fields_of
+from asana_sandbox.models.task_values import blank_values, fields_of, number_custom_ids
 from asana_sandbox.store import Store
 
 MAX_PROJECTS = 20  # OAS addProject: "A task can have at most 20 projects multi-homed to it."
@@ -161,7 +161,9 @@ def add_project(
             {
                 "projects": projects,
                 "memberships": [*task["memberships"], home],
-                "custom_fields": blank_values(changes, projects, task.get("custom_fields") or ()),
+                "custom_fields": number_custom_ids(
+                    changes, blank_values(changes, projects, task.get("custom_fields") or ())
+                ),
             },
             touch=False,
         )

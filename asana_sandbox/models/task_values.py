@@ -37,6 +37,36 @@ def blank_values(
     return [kept.get(cf["gid"]) or custom_field_value(cf) for cf in fields_of(changes, projects)]
 
 
+def number_custom_ids(changes: Changes, entries: Sequence[Record]) -> list[Record]:
+    """Empty values of custom ID fields get the field's next `<id_prefix>-<n>`.
+
+    Asana numbers the tasks of a custom ID field's projects itself (the value is read-only, and the key
+    of `GET /workspaces/{g}/tasks/custom_id/{custom_id}`).
+    """
+    out: list[Record] = []
+    for entry in entries:
+        cf = changes.store.get(entry["gid"], "custom_field") if not entry.get("text_value") else None
+        if cf is not None and cf.get("representation_type") == "custom_id":
+            value = _next_custom_id(changes, cf)
+            entry = {**entry, "text_value": value, "display_value": value}
+        out.append(entry)
+    return out
+
+
+def _next_custom_id(changes: Changes, cf: Record) -> str:
+    last = cf.get("_last_id")
+    if last is None:  # the first number handed out here: continue after the highest one in use
+        numbers = [
+            int(tail)
+            for task in changes.store.all("task")
+            for e in task.get("custom_fields") or ()
+            if e["gid"] == cf["gid"] and (tail := str(e.get("text_value") or "").rsplit("-", 1)[-1]).isdigit()
+        ]
+        last = max(numbers, default=0)
+    changes.update(cf, {"_last_id": last + 1}, touch=False)
+    return f"{cf.get('id_prefix') or 'ID'}-{last + 1}"
+
+
 def custom_values(
     changes: Changes, entries: Sequence[Record], given: Any
 ) -> tuple[list[Record], list[tuple[Record, Record]]]:

@@ -61,7 +61,7 @@ from asana_sandbox.models.task_links import (
 from asana_sandbox.models.task_links import (
     unlink as unlink,
 )
-from asana_sandbox.models.task_values import blank_values, custom_values
+from asana_sandbox.models.task_values import blank_values, custom_values, number_custom_ids
 from asana_sandbox.store import Store
 
 SUBTYPES = ("default_task", "milestone", "approval", "custom")
@@ -226,8 +226,9 @@ def create_task(
     task = blank_task(changes.store.new_gid(), workspace, changes.now, actor, name)
     projects = [p for p, _ in homes]
     entries = blank_values(changes, projects)
-    given = {e["gid"]: e for e in custom_fields}
-    entries = [given.get(e["gid"], e) for e in entries]
+    # Values given (a duplicate's) override the empty ones, except custom IDs: a new task gets its own.
+    given = {e["gid"]: e for e in custom_fields if e.get("representation_type") != "custom_id"}
+    entries = number_custom_ids(changes, [given.get(e["gid"], e) for e in entries])
     people = [ref(u) for u in (actor, *followers)]
     if assignee is not None:
         people.append(ref(assignee))

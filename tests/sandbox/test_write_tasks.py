@@ -564,3 +564,56 @@ def test_conflicting_task_filters_are_refused(client, pair: tuple[str, str]) -> 
     if "assignee" in pair:
         params["workspace"] = _acme(client)["gid"]
     assert _error(client.get("/tasks", **params)) == ONE_FILTER
+
+
+def test_a_new_task_in_a_custom_id_project_gets_the_next_id(client) -> None:
+    cf = next(c for c in client.store.all("custom_field") if c.get("representation_type") == "custom_id")
+    project = next(
+        p
+        for p in client.store.all("project")
+        if any(
+            client.store.get(s["gid"])["custom_field"]["gid"] == cf["gid"] for s in p["custom_field_settings"]
+        )
+    )
+    used = [
+        int(e["display_value"].rsplit("-", 1)[1])
+        for t in client.store.all("task")
+        for e in t["custom_fields"]
+        if e["gid"] == cf["gid"] and e.get("display_value")
+    ]
+    first, second = (_new(client, projects=[project["gid"]]) for _ in range(2))
+    ids = [
+        next(e for e in t["custom_fields"] if e["gid"] == cf["gid"])["display_value"] for t in (first, second)
+    ]
+    numbers = [int(i.removeprefix(f"{cf['id_prefix']}-")) for i in ids]
+    # Numbers are never reused (a deleted task's included): each new one is above every one in use.
+    assert numbers[0] > max(used) and numbers[1] == numbers[0] + 1
+    found = client.get(f"/workspaces/{project['workspace']['gid']}/tasks/custom_id/{ids[1]}")
+    assert found.status_code == 200 and found.json()["data"]["gid"] == second["gid"]
+    assert "read-only" in _error(client.put(f"/tasks/{first['gid']}", {"custom_fields": {cf["gid"]: "X-1"}}))
+
+
+def test_liking_a_task_does_not_move_its_modified_at(client) -> None:
+    task = _new(client)
+    liked = client.put(f"/tasks/{task['gid']}", {"liked": True}).json()["data"]
+    assert (liked["liked"], liked["num_likes"], liked["modified_at"]) == (True, 1, task["modified_at"])
+    assert client.put(f"/tasks/{task['gid']}", {"liked": False}).json()["data"]["num_likes"] == 0
+
+
+def test_a_custom_type_and_its_status_option(client) -> None:
+    custom_type = next(c for c in client.store.all("custom_type") if c["_workspace"] == _acme(client)["gid"])
+    option = custom_type["status_options"][1]
+    task = _new(client)
+    typed = client.put(
+        f"/tasks/{task['gid']}",
+        {"custom_type": custom_type["gid"], "custom_type_status_option": option["gid"]},
+    ).json()["data"]
+    assert typed["resource_subtype"] == "custom"
+    assert (typed["custom_type"]["gid"], typed["custom_type_status_option"]["gid"]) == (
+        custom_type["gid"],
+        option["gid"],
+    )
+    other = _new(client)
+    assert "custom_type_status_option" in _error(
+        client.put(f"/tasks/{other['gid']}", {"custom_type_status_option": option["gid"]})
+    )
