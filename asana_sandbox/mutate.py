@@ -12,8 +12,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
+from .datasets.builder import Builder
 from .datasets.work import task_name
 from .models import stories, tasks
 from .models.changes import Changes
@@ -100,7 +101,7 @@ class _Mutation:
         return value
 
     def _edit_name(self, task: Record, actor: Record) -> Record:
-        return {"name": self._differs(task["name"], lambda: task_name(_RngBuilder(self.rng)))}
+        return {"name": self._differs(task["name"], lambda: task_name(cast(Builder, _RngBuilder(self.rng))))}
 
     def _edit_notes(self, task: Record, actor: Record) -> Record:
         notes = f"{task.get('notes') or task['name']}\nUpdate: {self.rng.choice(_COMMENTS)}".strip()
@@ -178,7 +179,7 @@ class _Mutation:
         task = tasks.create_task(
             self.changes(actor),
             workspace,
-            name=task_name(_RngBuilder(self.rng)),
+            name=task_name(cast(Builder, _RngBuilder(self.rng))),
             parent=anchor if as_subtask else None,
             homes=homes,
             assignee=assignee,
@@ -249,8 +250,8 @@ def _new_value(rng: random.Random, entry: Record, store: Store) -> tuple[str, An
     cf = store.get(entry["gid"], "custom_field") or {}
     options = cf.get("enum_options") or []
     if kind == "number":
-        value = rng.randint(1, 500)
-        return key, value, str(value)
+        number = rng.randint(1, 500)
+        return key, number, str(number)
     if kind == "enum" and options:
         option = dict(rng.choice(options))
         return key, option, option["name"]
@@ -258,8 +259,8 @@ def _new_value(rng: random.Random, entry: Record, store: Store) -> tuple[str, An
         chosen = [dict(o) for o in rng.sample(options, min(2, len(options)))]
         return key, chosen, ", ".join(o["name"] for o in chosen)
     if kind == "date":
-        value = f"2026-{rng.randint(7, 12):02d}-{rng.randint(1, 28):02d}"
-        return key, {"date": value}, value
+        day = f"2026-{rng.randint(7, 12):02d}-{rng.randint(1, 28):02d}"
+        return key, {"date": day}, day
     if kind == "people":
         person = ref(rng.choice(store.all("user")))
         return key, [person], person["name"]

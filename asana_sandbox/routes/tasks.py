@@ -10,10 +10,13 @@ from werkzeug.wrappers import Response
 from asana_sandbox.errors import bad_request, json_response, missing_input, not_found
 from asana_sandbox.inputs import Body
 from asana_sandbox.models import stories, tasks
+from asana_sandbox.models.changes import Changes
 from asana_sandbox.projection import render
 from asana_sandbox.routes.base import (
+    Handler,
     RequestContext,
     Route,
+    Select,
     children,
     delete_one,
     flag,
@@ -55,6 +58,7 @@ ONE_FILTER = "Must specify exactly one of project, tag, section, user task list,
 
 def _tasks(ctx: RequestContext) -> Sequence[Record]:
     args = ctx.args
+    tasks: Sequence[Record]
     named = [f for f in _FILTERS if args.get(f)]
     if args.get("assignee") or args.get("workspace"):
         named.append("assignee")
@@ -94,7 +98,7 @@ def _tasks(ctx: RequestContext) -> Sequence[Record]:
     return tasks
 
 
-def _tasks_in(link: str, param: str, parent_type: str):
+def _tasks_in(link: str, param: str, parent_type: str) -> Select:
     select = children("task", link, param, parent_type)
 
     def with_completed_since(ctx: RequestContext, **params: str) -> Sequence[Record]:
@@ -118,10 +122,10 @@ def _user_task_list_tasks(ctx: RequestContext, user_task_list_gid: str) -> Seque
     return _completed_since(ctx, _assigned_in_list(ctx, user_task_list_gid, "user_task_list_gid"))
 
 
-def _linked(field: str):
+def _linked(field: str) -> Select:
     def select(ctx: RequestContext, task_gid: str) -> Sequence[Record]:
         task = ctx.obj(task_gid, "task", "task_gid")
-        return [t for t in (ctx.store.get(ref_gid(r)) for r in task.get(field) or ()) if t]
+        return [t for t in (ctx.store.get(ref_gid(r) or "") for r in task.get(field) or ()) if t]
 
     return select
 
@@ -183,12 +187,12 @@ def _search_tasks(ctx: RequestContext, workspace_gid: str) -> Response:
         key=lambda t: (t.get(key_field) is None, str(t.get(key_field) or ""), t["gid"]), reverse=not ascending
     )
     try:
-        limit = int(args.get("limit", SEARCH_MAX))
+        count = int(args.get("limit", SEARCH_MAX))
     except ValueError:
         raise bad_request("limit: Must be an integer between 1 and 100") from None
-    if not 1 <= limit <= SEARCH_MAX:
+    if not 1 <= count <= SEARCH_MAX:
         raise bad_request("limit: Must be an integer between 1 and 100")
-    return json_response({"data": [render(t, ctx.fields, ctx.store) for t in tasks[:limit]]})
+    return json_response({"data": [render(t, ctx.fields, ctx.store) for t in tasks[:count]]})
 
 
 def _gids(value: object) -> list[str]:
@@ -268,7 +272,7 @@ def _remove_project(ctx: RequestContext, task_gid: str) -> Response:
     return ctx.empty()
 
 
-def _followers(add: bool):
+def _followers(add: bool) -> Handler:
     def handler(ctx: RequestContext, task_gid: str) -> Response:
         task = ctx.obj(task_gid, "task", "task_gid")
         users = ctx.input().objs("followers", "user", required=True) or []
@@ -281,7 +285,7 @@ def _followers(add: bool):
     return handler
 
 
-def _links(field: str, add: bool):
+def _links(field: str, add: bool) -> Handler:
     """add/removeDependencies and add/removeDependents: premium, like their reads."""
 
     def handler(ctx: RequestContext, task_gid: str) -> Response:
@@ -297,7 +301,7 @@ def _links(field: str, add: bool):
     return handler
 
 
-def _comment(kind: str, tier: str | None = None):
+def _comment(kind: str, tier: str | None = None) -> Handler:
     def handler(ctx: RequestContext, **params: str) -> Response:
         target = ctx.obj(params[f"{kind}_gid"], kind, f"{kind}_gid")
         if tier:
@@ -305,6 +309,10 @@ def _comment(kind: str, tier: str | None = None):
         return ctx.created(stories.comment(ctx.changes(), target, ctx.input()))
 
     return handler
+
+
+def _delete_task(changes: Changes, task: Record) -> None:
+    tasks.delete_task(changes, task)
 
 
 def _update_story(ctx: RequestContext, story_gid: str) -> Response:
@@ -329,7 +337,7 @@ ROUTES: list[Route] = [
     get_one("/stories/{story_gid}", "story"),
     Route("POST", "/tasks", _create_task),
     Route("PUT", "/tasks/{task_gid}", _update_task),
-    delete_one("/tasks/{task_gid}", "task", tasks.delete_task),
+    delete_one("/tasks/{task_gid}", "task", _delete_task),
     Route("POST", "/tasks/{task_gid}/subtasks", _create_subtask),
     Route("POST", "/tasks/{task_gid}/setParent", _set_parent),
     Route("POST", "/tasks/{task_gid}/addProject", _add_project),
