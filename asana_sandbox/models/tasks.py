@@ -250,6 +250,10 @@ def create_task(
     changes.insert(task, parent=container)
     for project in projects[1:]:
         changes.added(task, project)
+    for home in task["memberships"]:  # and to its section in each project, as a move there would be
+        section = changes.store.get((home.get("section") or {}).get("gid", ""), "section")
+        if section is not None:
+            changes.added(task, section)
     # A new task comes last in the store's order, so last in each of its containers.
     if parent is not None:
         count_subtasks(changes, parent, +1)

@@ -100,7 +100,10 @@ def test_create_in_a_project_answers_201_and_is_listed_in_the_project_and_its_fi
     assert gids(client.get(f"/projects/{project['gid']}/tasks", limit=100).json())[-1] == task["gid"]
     assert task["gid"] in gids(client.get(f"/sections/{first['gid']}/tasks", limit=100).json())
     added = [e for e in _events(client, project["gid"]) if e["resource"]["gid"] == task["gid"]]
-    assert [(e["action"], e["parent"]["gid"]) for e in added] == [("added", project["gid"])]
+    assert [(e["action"], e["parent"]["gid"]) for e in added] == [
+        ("added", project["gid"]),
+        ("added", first["gid"]),
+    ]
 
 
 def test_create_with_memberships_puts_the_task_in_the_section(client) -> None:
@@ -109,6 +112,8 @@ def test_create_with_memberships_puts_the_task_in_the_section(client) -> None:
     task = _new(client, memberships=[{"project": project["gid"], "section": section["gid"]}])
     assert task["memberships"][0]["section"]["gid"] == section["gid"]
     assert gids(client.get(f"/sections/{section['gid']}/tasks", limit=100).json())[-1] == task["gid"]
+    added = [e for e in _events(client, section["gid"]) if e["resource"]["gid"] == task["gid"]]
+    assert ("added", section["gid"]) in {(e["action"], e["parent"]["gid"]) for e in added}
     other = _sections(client, _projects(client)[2])[0]
     response = client.post(
         "/tasks", {"name": "x", "memberships": [{"project": project["gid"], "section": other["gid"]}]}
