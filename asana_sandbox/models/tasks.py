@@ -301,7 +301,7 @@ def create_from_body(
     entries: list[Record] = []
     if body.has("custom_fields"):
         blank = blank_values(changes, [p for p, _ in places])
-        entries, _ = custom_values(changes, blank, body.raw("custom_fields"))
+        entries, _ = custom_values(changes, blank, body.raw("custom_fields"), workspace["gid"])
     external = read_external(body, client_id)
     task = create_task(
         changes,
@@ -369,7 +369,8 @@ def update_from_body(changes: Changes, task: Record, body: Body, *, client_id: s
     if body.has("custom_type_status_option"):
         fields["custom_type_status_option"] = _status_option(changes, task, fields, body)
     if body.has("custom_fields"):
-        entries, _ = custom_values(changes, task.get("custom_fields") or [], body.raw("custom_fields"))
+        given = body.raw("custom_fields")
+        entries, _ = custom_values(changes, task.get("custom_fields") or [], given, workspace["gid"])
         fields["custom_fields"] = entries
     external = read_external(body, client_id)
     apply_fields(changes, task, fields)
