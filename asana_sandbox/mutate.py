@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from .datasets.builder import Builder
 from .datasets.work import task_name
-from .models import stories, tasks
+from .models import custom_fields, stories, tasks
 from .models.changes import Changes
 from .models.records import VALUE_KEY, ref, rich_text
 from .store import Record, Store, utcnow_iso
@@ -30,6 +30,7 @@ _COMMENTS = (
     "Can someone take a second look?",
     "Updated per the review.",
 )
+_EDITABLE_TYPES = ("text", "number", "enum", "multi_enum", "date", "people")  # what `_new_value` draws
 _RETRIES = 10  # draws of a new value that must differ from the old one
 
 
@@ -83,7 +84,7 @@ class _Mutation:
     def edit(self, task: Record) -> None:
         actor = self.actor(task)
         fields = ["name", "notes", "completed", "due_on", "assignee"]
-        if task.get("custom_fields"):
+        if self.editable_values(task):
             fields.append("custom_fields")
         field = self.rng.choice(fields)
         updates = getattr(self, f"_edit_{field}")(task, actor)
@@ -130,14 +131,26 @@ class _Mutation:
         assert user is not None
         return {"assignee": ref(user)}
 
+    def editable_values(self, task: Record) -> list[int]:
+        """Indexes of the task's custom field values a person sets (not custom IDs, formulas, references)."""
+        fields = (self.store.get(e["gid"], "custom_field") or {} for e in task.get("custom_fields") or ())
+        return [
+            k
+            for k, cf in enumerate(fields)
+            if cf.get("type") in _EDITABLE_TYPES
+            and not cf.get("is_value_read_only")
+            and not cf.get("is_formula_field")
+        ]
+
     def _edit_custom_fields(self, task: Record, actor: Record) -> Record:
         entries = [dict(e) for e in task["custom_fields"]]
-        entry = entries[self.rng.randrange(len(entries))]
+        editable = self.editable_values(task)
+        entry = entries[editable[self.rng.randrange(len(editable))]]
         key = VALUE_KEY.get(entry["type"], "text_value")
-        _, value, display = self._differs(
-            (key, entry.get(key), entry.get("display_value")), lambda: _new_value(self.rng, entry, self.store)
+        entry[key] = self._differs(entry.get(key), lambda: _new_value(self.rng, entry, self.store))
+        entry["display_value"] = custom_fields.display_value(
+            entry, self.store.get(entry["gid"], "custom_field")
         )
-        entry[key], entry["display_value"] = value, display
         return {"custom_fields": entries}
 
     def comment(self, task: Record) -> None:
@@ -243,29 +256,21 @@ class _RngBuilder:
         return seq[self.rng.randrange(len(seq))]
 
 
-def _new_value(rng: random.Random, entry: Record, store: Store) -> tuple[str, Any, str | None]:
-    """(value key, new value, display_value) for a custom field entry of a task."""
+def _new_value(rng: random.Random, entry: Record, store: Store) -> Any:
+    """A random value for a task's custom field entry, of the field's type."""
     kind = entry["type"]
-    key = VALUE_KEY.get(kind, "text_value")
-    cf = store.get(entry["gid"], "custom_field") or {}
-    options = cf.get("enum_options") or []
+    options = (store.get(entry["gid"], "custom_field") or {}).get("enum_options") or []
     if kind == "number":
-        number = rng.randint(1, 500)
-        return key, number, str(number)
+        return rng.randint(1, 500)
     if kind == "enum" and options:
-        option = dict(rng.choice(options))
-        return key, option, option["name"]
+        return dict(rng.choice(options))
     if kind == "multi_enum" and options:
-        chosen = [dict(o) for o in rng.sample(options, min(2, len(options)))]
-        return key, chosen, ", ".join(o["name"] for o in chosen)
+        return [dict(o) for o in rng.sample(options, min(2, len(options)))]
     if kind == "date":
-        day = f"2026-{rng.randint(7, 12):02d}-{rng.randint(1, 28):02d}"
-        return key, {"date": day}, day
+        return {"date": f"2026-{rng.randint(7, 12):02d}-{rng.randint(1, 28):02d}"}
     if kind == "people":
-        person = ref(rng.choice(store.all("user")))
-        return key, [person], person["name"]
-    value = f"Updated {rng.randint(100, 999)}"
-    return "text_value", value, value
+        return [ref(rng.choice(store.all("user")))]
+    return f"Updated {rng.randint(100, 999)}"
 
 
 def mutate(store: Store, fraction: float, rng: random.Random, now: str | None = None) -> dict[str, Any]:

@@ -193,3 +193,19 @@ def test_edits_write_the_models_system_stories(store: Store) -> None:
     assert any(kind.endswith("_custom_field_changed") for kind in subtypes)
     comment = next(s for g in result["new_stories"] if (s := store.get(g, "story"))["type"] == "comment")
     assert comment["source"] == "api" and comment["html_text"] == f"<body>{comment['text']}</body>"
+
+
+def test_custom_ids_are_never_edited_and_values_show_as_the_api_shows_them(store: Store) -> None:
+    before = snapshot(store)
+    result = mutate(store, 0.5, random.Random(9), now=NOW)
+    read_only = {c["gid"] for c in store.all("custom_field") if c.get("is_value_read_only")}
+    for gid in result["edited"]:
+        task = store.get(gid, "task")
+        if task is None or gid not in before:
+            continue
+        kept = {e["gid"]: e for e in before[gid]["custom_fields"] if e["gid"] in read_only}
+        assert {e["gid"]: e for e in task["custom_fields"] if e["gid"] in read_only} == kept
+        for entry in task["custom_fields"]:
+            if entry["type"] == "number" and entry.get("number_value") is not None:
+                precision = store.get(entry["gid"], "custom_field")["precision"]
+                assert entry["display_value"] == f"{entry['number_value']:.{precision}f}"
