@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo demo-target dashboard test lint bench clean
+.PHONY: install demo demo-target dashboard test lint bench bench-write clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@$(BIN)/python -m benchmarks.run
+
+bench-write: $(STAMP)
+	@$(BIN)/python -m benchmarks.write
 
 clean:
 	rm -rf $(VENV) .venv-meltano .meltano output .pytest_cache transform/target transform/logs
