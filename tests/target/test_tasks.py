@@ -286,3 +286,33 @@ def test_the_taps_whole_output_piped_back_makes_no_write(fresh: SandboxClient, t
     assert write_requests(fresh) == {}
     assert result.totals["rejected"] == 0, result.rejects[:3]
     assert result.totals["created"] == result.totals["updated"] == result.totals["deleted"] == 0
+
+
+def test_parents_are_written_before_children_whatever_the_input_order(
+    fresh: SandboxClient, tmp_path: Path
+) -> None:
+    """Stories arriving before their task's record are still written after it (sinks drain by rank)."""
+    schema, task = _tap_task(fresh)
+    story_schema = {k: {"type": ["string", "null"]} for k in ("text", "type", "task_gid")}
+    messages = [
+        schema_message("stories", story_schema, keys=()),
+        record_message(
+            "stories", {"text": "Written after the rename", "type": "comment", "task_gid": task["gid"]}
+        ),
+        {"type": "SCHEMA", "stream": "tasks", "schema": schema, "key_properties": ["gid"]},
+        record_message("tasks", {**task, "name": "Renamed before its new comment"}),
+    ]
+    before = len(fresh.store.events)
+    result = run_target(target_config(fresh, tmp_path), messages)
+    assert (result.totals["updated"], result.totals["created"]) == (1, 1)
+    events = [e for _, e, _ in fresh.store.events[before:]]
+    renamed = next(i for i, e in enumerate(events) if (e.get("change") or {}).get("field") == "name")
+    commented = next(
+        i
+        for i, e in enumerate(events)
+        if e["resource"]["resource_type"] == "story"
+        and e["action"] == "added"
+        and fresh.store.get(e["resource"]["gid"])
+        and fresh.store.get(e["resource"]["gid"])["text"] == "Written after the rename"
+    )
+    assert renamed < commented
