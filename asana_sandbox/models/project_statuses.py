@@ -2,7 +2,8 @@
 
 A project status is a status update under its old name: each one made here is also a `status_update` of the
 project (its twin), so `current_status` and `current_status_update` both follow the newest one, and
-`/status_updates?parent=` lists it. Deleting either name deletes both.
+`/status_updates?parent=` lists it. Deleting either name deletes both (`status_updates.delete` takes the
+project status along).
 """
 
 from __future__ import annotations
@@ -22,10 +23,6 @@ STATUS_TYPES = {
     "blue": "on_hold",
     "complete": "complete",
 }
-
-
-def of_project(changes: Changes, project: Record) -> list[Record]:
-    return changes.store.related("project_status", "_parent", project["gid"])
 
 
 def create(changes: Changes, body: Body, project: Record) -> Record:
@@ -68,7 +65,7 @@ def create(changes: Changes, body: Body, project: Record) -> Record:
         "_status_update": twin["gid"],
     }
     changes.insert(status, parent=project)
-    _follow(changes, project)
+    status_updates.follow_project_status(changes, project)
     return status
 
 
@@ -80,7 +77,7 @@ def delete(changes: Changes, status: Record) -> None:
     if twin is not None:
         status_updates.delete(changes, twin)
     if project is not None:
-        _follow(changes, project)
+        status_updates.follow_project_status(changes, project)
 
 
 def _twin(changes: Changes, status: Record, project: Record | None) -> Record | None:
@@ -92,12 +89,3 @@ def _twin(changes: Changes, status: Record, project: Record | None) -> Record | 
         if (update.get("created_at"), update.get("title")) == (status.get("created_at"), status.get("title")):
             return update
     return None
-
-
-def _follow(changes: Changes, project: Record) -> None:
-    """`current_status` is the newest project status (the full object, as the datasets embed it)."""
-    statuses = of_project(changes, project)
-    # Newest by creation time; of two made in the same millisecond, the later one.
-    newest = max(statuses, key=lambda s: (s.get("created_at") or "", statuses.index(s)), default=None)
-    current = {k: v for k, v in newest.items() if not k.startswith("_")} if newest else None
-    changes.update(project, {"current_status": current}, touch=False)

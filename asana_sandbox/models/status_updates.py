@@ -1,4 +1,9 @@
-"""Status updates on projects, portfolios and goals: the newest is its parent's `current_status_update`."""
+"""Status updates on projects, portfolios and goals: the newest is its parent's `current_status_update`.
+
+A project's status update may have a deprecated `project_status` twin (`models.project_statuses`): the
+same post under its old name, the newest of which is the project's `current_status`. Deleting the update
+deletes its twin, and `current_status` falls back as `current_status_update` does.
+"""
 
 from __future__ import annotations
 
@@ -71,14 +76,45 @@ def create(changes: Changes, body: Body) -> Record:
 
 
 def delete(changes: Changes, update: Record) -> None:
-    """The update goes; its parent's current update becomes the newest one left (or none)."""
+    """The update goes, with its project status twin; its parent's current update (and a project's current
+    status) become the newest left, or none."""
     parent = changes.store.get(update["parent"]["gid"])
+    twins = project_status_twins(changes, update, parent)
     changes.delete(update)
-    if parent is None or (parent.get("current_status_update") or {}).get("gid") != update["gid"]:
+    for twin in twins:
+        changes.delete(twin)
+    if parent is None:
+        return
+    if twins:
+        follow_project_status(changes, parent)
+    if (parent.get("current_status_update") or {}).get("gid") != update["gid"]:
         return
     left = changes.store.related("status_update", "parent", parent["gid"])
     newest = max(left, key=lambda u: u.get("created_at") or "", default=None)
     changes.update(parent, {"current_status_update": _compact(newest) if newest else None}, touch=False)
+
+
+def project_status_twins(changes: Changes, update: Record, parent: Record | None) -> list[Record]:
+    """The project statuses that are `update` under their deprecated name: linked to it when made through
+    the API, of the same project, time and title in the datasets."""
+    if parent is None or parent.get("resource_type") != "project":
+        return []
+    post = (update.get("created_at"), update.get("title"))
+    return [
+        status
+        for status in changes.store.related("project_status", "_parent", parent["gid"])
+        if status.get("_status_update") == update["gid"]
+        or (status.get("_status_update") is None and (status.get("created_at"), status.get("title")) == post)
+    ]
+
+
+def follow_project_status(changes: Changes, project: Record) -> None:
+    """`current_status` is the newest project status (the full object, as the datasets embed it)."""
+    statuses = changes.store.related("project_status", "_parent", project["gid"])
+    # Newest by creation time; of two made in the same millisecond, the later one.
+    newest = max(statuses, key=lambda s: (s.get("created_at") or "", statuses.index(s)), default=None)
+    current = {k: v for k, v in newest.items() if not k.startswith("_")} if newest else None
+    changes.update(project, {"current_status": current}, touch=False)
 
 
 def delete_for(changes: Changes, parent: Record) -> None:

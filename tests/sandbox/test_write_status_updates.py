@@ -134,3 +134,54 @@ def test_writes_append_events_to_the_parents_stream(client: SandboxClient) -> No
         (update["gid"], "deleted", None),
         (project, "changed", "current_status_update"),
     ]
+
+
+# -- project statuses: the deprecated name of a project's status updates ------------------------------------
+def _statuses(client: SandboxClient, project: str) -> dict:
+    """The project's current status and status update, and the gids of the two lists."""
+    fields = "current_status,current_status_update"
+    shown = client.get(f"/projects/{project}", opt_fields=fields).json()["data"]
+    statuses = client.get(f"/projects/{project}/project_statuses").json()["data"]
+    updates = client.get("/status_updates", parent=project).json()["data"]
+    return {
+        "current_status": (shown["current_status"] or {}).get("gid"),
+        "current_status_update": (shown["current_status_update"] or {}).get("gid"),
+        "project_statuses": {s["gid"] for s in statuses},
+        "status_updates": {u["gid"] for u in updates},
+    }
+
+
+def _project_status(client: SandboxClient, project: str, title: str) -> tuple[str, str]:
+    """A project status posted through the API, and the gid of its status update twin."""
+    body = {"title": title, "text": "ok", "color": "green"}
+    response = client.post(f"/projects/{project}/project_statuses", body)
+    assert response.status_code == 201, response.text
+    return response.json()["data"]["gid"], _statuses(client, project)["current_status_update"]
+
+
+@pytest.mark.parametrize("deleted", ["status_update", "project_status"])
+def test_deleting_either_name_of_a_project_status_deletes_both(client: SandboxClient, deleted: str) -> None:
+    project = _parent(client, "project")["gid"]
+    before = _statuses(client, project)
+    status, update = _project_status(client, project, "W12")
+    assert _statuses(client, project)["current_status"] == status
+    path = f"/status_updates/{update}" if deleted == "status_update" else f"/project_statuses/{status}"
+    assert client.delete(path).json() == {"data": {}}
+    assert client.get(f"/project_statuses/{status}").status_code == 404
+    assert client.get(f"/status_updates/{update}").status_code == 404
+    assert _statuses(client, project) == before
+
+
+def test_deleting_a_dataset_status_update_deletes_its_project_status(client: SandboxClient) -> None:
+    store = client.store
+    project = next(
+        p for p in store.all("project") if len(store.related("project_status", "_parent", p["gid"])) > 1
+    )
+    shown = _statuses(client, project["gid"])
+    update, status = shown["current_status_update"], shown["current_status"]
+    assert client.delete(f"/status_updates/{update}").json() == {"data": {}}
+    assert client.get(f"/project_statuses/{status}").status_code == 404
+    after = _statuses(client, project["gid"])
+    assert after["project_statuses"] == shown["project_statuses"] - {status}
+    assert after["current_status"] in after["project_statuses"]
+    assert after["current_status_update"] in after["status_updates"]
