@@ -138,12 +138,11 @@ def delete(changes: Changes, goal: Record) -> None:
     parents = [
         p for p in (store.get(r["supported_goal"]["gid"]) for r in _supporting_links(changes, goal)) if p
     ]
-    for link in [
-        *store.related("goal_relationship", "supported_goal", goal["gid"]),
-        *_supporting_links(changes, goal),
-    ]:
+    for link in store.related("goal_relationship", "supported_goal", goal["gid"]):
+        changes.delete(link)
+    for link in _supporting_links(changes, goal):
         if store.get(link["gid"]) is not None:
-            changes.delete(link)
+            _unlink(changes, link)
     for membership in store.related("membership", "parent", goal["gid"]):
         changes.delete(membership)
     custom_fields.remove_all_settings(changes, goal)
@@ -383,7 +382,7 @@ def remove_relationship(changes: Changes, goal: Record, body: Body) -> None:
     )
     if link is None:
         raise bad_request(f"supporting_resource: {resource['gid']} does not support this goal")
-    changes.delete(link)
+    _unlink(changes, link)
     _roll_up(changes, goal)
 
 
@@ -400,11 +399,21 @@ def update_relationship(changes: Changes, link: Record, body: Body) -> Record:
 
 def drop_supporting(changes: Changes, resource: Record) -> None:
     """A supporting project, task or portfolio is going away: its relationships go with it."""
-    for link in _supporting_links(changes, resource):
-        goal = changes.store.get(link["supported_goal"]["gid"], "goal")
-        changes.delete(link)
+    for link in list(_supporting_links(changes, resource)):
+        goal = _unlink(changes, link)
         if goal is not None:
             _roll_up(changes, goal)
+
+
+def _unlink(changes: Changes, link: Record) -> Record | None:
+    """Delete a relationship and take it out of its goal's order; returns the goal it supported."""
+    goal = changes.store.get(link["supported_goal"]["gid"], "goal")
+    changes.delete(link)
+    order = (goal or {}).get("_relationship_order")
+    if goal is not None and order and link["gid"] in order:
+        kept = [gid for gid in order if gid != link["gid"]]
+        changes.update(goal, {"_relationship_order": kept}, touch=False)
+    return goal
 
 
 def _is_ancestor(changes: Changes, candidate: Record, goal: Record) -> bool:

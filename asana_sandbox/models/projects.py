@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from asana_sandbox.errors import bad_request, missing_input
 from asana_sandbox.inputs import Body
-from asana_sandbox.models import custom_fields, memberships, sections, status_updates, tasks
+from asana_sandbox.models import custom_fields, goals, memberships, sections, status_updates, tasks
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import Record, blank_project, ref, rich_text
 from asana_sandbox.models.tags import COLORS as TAG_COLORS
@@ -42,7 +42,6 @@ _OWNED = (
     ("allocation", "parent"),
     ("budget", "parent"),
     ("rate", "parent"),
-    ("goal_relationship", "supporting_resource"),
     ("access_request", "target"),
 )
 
@@ -211,6 +210,7 @@ def delete(changes: Changes, project: Record) -> None:
     memberships.remove_all(changes, project)
     status_updates.delete_for(changes, project)
     custom_fields.remove_all_settings(changes, project)
+    goals.drop_supporting(changes, project)
     for kind, link in _OWNED:
         for record in list(store.related(kind, link, project["gid"])):
             changes.delete(record)

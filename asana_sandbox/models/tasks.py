@@ -17,7 +17,7 @@ from typing import Any
 
 from asana_sandbox.errors import bad_request
 from asana_sandbox.inputs import Body
-from asana_sandbox.models import stories
+from asana_sandbox.models import goals, stories
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import VALUE_KEY, Record, blank_task, ref, rich_text
 from asana_sandbox.models.task_homes import (
@@ -537,7 +537,8 @@ def delete_task(
     doomed: Sequence[Record] | None = None,
     hangers: Sequence[str] | None = None,
 ) -> list[Record]:
-    """Delete the task and its subtasks, with their stories, attachments and time entries (404 afterwards).
+    """Delete the task and its subtasks, with their stories, attachments, time entries and the goal
+    relationships in which they supported a goal (404 afterwards).
 
     Other tasks lose their links to them; the parent's `num_subtasks` follows. Each deleted task is
     reported `deleted` on its streams (its projects, parent chain and workspace). Returns the deleted tasks.
@@ -567,6 +568,8 @@ def delete_task(
     for gid in hangers:
         # What hangs on a deleted task goes with it; Asana reports only the task deleted.
         changes.store.delete(gid)
+    for record in doomed:
+        goals.drop_supporting(changes, record)
     parent_gid = (task.get("parent") or {}).get("gid")
     for record in doomed:  # children first: their events still reach the parent chain
         changes.delete(record)

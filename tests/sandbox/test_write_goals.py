@@ -290,3 +290,16 @@ def test_writes_append_events_to_the_goal_stream(client: SandboxClient) -> None:
         (goal["gid"], "changed", "followers"),
         (link["gid"], "added", None),
     ]
+
+
+@pytest.mark.parametrize("kind", ["project", "task", "portfolio"])
+def test_a_deleted_supporting_resource_no_longer_supports_the_goal(client: SandboxClient, kind: str) -> None:
+    goal, sub = _goal(client, name="Top"), _goal(client, name="Sub")
+    resource = next(r for r in client.store.all(kind) if r["resource_type"] == kind and not r.get("parent"))
+    path = f"/goals/{goal['gid']}/addSupportingRelationship"
+    link = client.post(path, {"supporting_resource": resource["gid"]}).json()["data"]
+    client.post(path, {"supporting_resource": sub["gid"]})
+    assert client.delete(f"/{kind}s/{resource['gid']}").status_code == 200
+    assert client.get(f"/goal_relationships/{link['gid']}").status_code == 404
+    links = client.get("/goal_relationships", supported_goal=goal["gid"]).json()["data"]
+    assert [r["supporting_resource"]["gid"] for r in links] == [sub["gid"]]
