@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from asana_sandbox.errors import bad_request
-from asana_sandbox.models import stories
+from asana_sandbox.models import stories, time_tracking
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import Record, ref
 from asana_sandbox.models.task_values import blank_values, fields_of, number_custom_ids
@@ -168,6 +168,7 @@ def add_project(
             touch=False,
         )
         changes.added(task, project)
+        time_tracking.follow_projects(changes, task)
         new_section = changes.store.get(home.get("section", {}).get("gid", ""), "section")
         if new_section is not None:
             changes.added(task, new_section)
@@ -206,7 +207,8 @@ def add_project(
 
 def remove_project(changes: Changes, task: Record, project: Record) -> None:
     """Take the task out of a project (it stays in the workspace); values of fields only that project
-    carried go with it. `modified_at` stays (a move between containers)."""
+    carried go with it, and its time entries counted towards that project count towards another of its
+    projects. `modified_at` stays (a move between containers)."""
     if all(p["gid"] != project["gid"] for p in task["projects"]):
         return
     projects = [p for p in task["projects"] if p["gid"] != project["gid"]]
@@ -220,6 +222,7 @@ def remove_project(changes: Changes, task: Record, project: Record) -> None:
         touch=False,
     )
     changes.removed(task, project)
+    time_tracking.follow_projects(changes, task)
     stories.add(
         changes,
         task,

@@ -17,7 +17,7 @@ from typing import Any
 
 from asana_sandbox.errors import bad_request
 from asana_sandbox.inputs import Body
-from asana_sandbox.models import goals, stories
+from asana_sandbox.models import goals, stories, time_tracking
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import VALUE_KEY, Record, blank_task, ref, rich_text
 from asana_sandbox.models.task_homes import (
@@ -538,7 +538,8 @@ def delete_task(
     hangers: Sequence[str] | None = None,
 ) -> list[Record]:
     """Delete the task and its subtasks, with their stories, attachments, time entries and the goal
-    relationships in which they supported a goal (404 afterwards).
+    relationships in which they supported a goal (404 afterwards); the budgets the entries counted towards
+    follow.
 
     Other tasks lose their links to them; the parent's `num_subtasks` follows. Each deleted task is
     reported `deleted` on its streams (its projects, parent chain and workspace). Returns the deleted tasks.
@@ -565,9 +566,15 @@ def delete_task(
             for hanger in changes.store.related(kind, key, record["gid"])
         ]
     )
+    entries = [
+        record
+        for record in (changes.store.get(gid) for gid in hangers)
+        if record is not None and record["resource_type"] == "time_tracking_entry"
+    ]
     for gid in hangers:
         # What hangs on a deleted task goes with it; Asana reports only the task deleted.
         changes.store.delete(gid)
+    time_tracking.budgets_follow(changes, entries)
     for record in doomed:
         goals.drop_supporting(changes, record)
     parent_gid = (task.get("parent") or {}).get("gid")

@@ -166,6 +166,33 @@ def _follow(changes: Changes, entry: Record, task: Record, previous_project: str
         resourcing.refresh_budgets(changes, project_gid)
 
 
+def follow_projects(changes: Changes, task: Record) -> None:
+    """The task joined or left a project: its entries count towards one of its projects.
+
+    The spec: an entry's project "specifies which project's budget a time entry should be counted toward,
+    if the task belongs to more than one project. If it only belongs to one project, it should be that
+    project." So an entry attributed to a project the task left, or to none, now counts towards the task's
+    first project (or none, without one), as a new entry would; the budgets on both sides follow.
+    """
+    projects = [p["gid"] for p in task.get("projects") or ()]
+    first = changes.store.get(projects[0], "project") if projects else None
+    moved: set[str | None] = set()
+    for entry in changes.store.related("time_tracking_entry", "task", task["gid"]):
+        current = _project_gid(entry)
+        if current in projects or (current is None and first is None):
+            continue
+        changes.update(entry, {"attributable_to": ref(first) if first else None}, touch=False)
+        moved |= {current, first["gid"] if first else None}
+    for project_gid in sorted(p for p in moved if p is not None):
+        resourcing.refresh_budgets(changes, project_gid)
+
+
+def budgets_follow(changes: Changes, entries: list[Record]) -> None:
+    """Entries went with their task: the budgets of the projects they counted towards follow."""
+    for project_gid in sorted({p for p in map(_project_gid, entries) if p is not None}):
+        resourcing.refresh_budgets(changes, project_gid)
+
+
 def _project_gid(entry: Record) -> str | None:
     project = entry.get("attributable_to")
     return project["gid"] if project else None

@@ -414,3 +414,57 @@ def test_a_category_stays_in_its_workspace(client: SandboxClient) -> None:
     category = _category(client)
     response = client.put(f"/time_tracking_categories/{category['gid']}", {"workspace": "1"})
     assert error_message(response.json()) == "workspace: Cannot write this property"
+
+
+# -- entries follow their task's projects -----------------------------------------------------------------
+def _time_budgets(client: SandboxClient) -> list[dict]:
+    """Two time budgets that count billable entries, on projects of the Enterprise organization."""
+    budgets = [b for b in client.store.all("budget") if b["budget_type"] == "time"]
+    assert len(budgets) >= 2
+    return budgets[:2]
+
+
+def _actual(client: SandboxClient, budget: dict) -> int:
+    return client.get(f"/budgets/{budget['gid']}").json()["data"]["actual"]["value"]
+
+
+def _new_task(client: SandboxClient, *projects: str) -> dict:
+    response = client.post("/tasks", {"name": "Logged work", "projects": list(projects)})
+    assert response.status_code == 201, response.text
+    return response.json()["data"]
+
+
+def _attributed(client: SandboxClient, entry: dict) -> str | None:
+    path = f"/time_tracking_entries/{entry['gid']}"
+    shown = client.get(path, opt_fields="attributable_to").json()["data"].get("attributable_to")
+    return shown["gid"] if shown else None
+
+
+def test_deleting_a_task_takes_its_entries_out_of_the_budget(client: SandboxClient) -> None:
+    budget = _time_budgets(client)[0]
+    before = _actual(client, budget)
+    task = _new_task(client, budget["parent"]["gid"])
+    _log(client, task, duration_minutes=40, billable_status="billable")
+    assert _actual(client, budget) == before + 40
+    assert client.delete(f"/tasks/{task['gid']}").status_code == 200
+    assert _actual(client, budget) == before
+
+
+def test_entries_count_towards_one_of_their_tasks_projects_as_it_moves(client: SandboxClient) -> None:
+    first, second = _time_budgets(client)
+    project, other = first["parent"]["gid"], second["parent"]["gid"]
+    before = (_actual(client, first), _actual(client, second))
+    task = _new_task(client, project, other)
+    entry = _log(client, task, duration_minutes=40, billable_status="billable")
+    assert (_attributed(client, entry), _actual(client, first)) == (project, before[0] + 40)
+    # Out of the project it counted towards: it counts towards the task's other project.
+    client.post(f"/tasks/{task['gid']}/removeProject", {"project": project})
+    assert _attributed(client, entry) == other
+    assert (_actual(client, first), _actual(client, second)) == (before[0], before[1] + 40)
+    # Out of its last project: it counts towards none; back in one, towards that one.
+    client.post(f"/tasks/{task['gid']}/removeProject", {"project": other})
+    assert (_attributed(client, entry), _actual(client, second)) == (None, before[1])
+    client.post(f"/tasks/{task['gid']}/addProject", {"project": project})
+    assert (_attributed(client, entry), _actual(client, first)) == (project, before[0] + 40)
+    client.delete(f"/tasks/{task['gid']}")
+    assert (_actual(client, first), _actual(client, second)) == before
