@@ -1,7 +1,8 @@
 """Custom fields: definitions, enum options, the settings that put fields on containers, and field values.
 
-A field's values are copies on the objects that carry them (`custom_fields` of tasks, projects, portfolios and
-goals), so a change to the field or to one of its options rewrites those copies, and a delete removes them.
+A field's values are copies on the objects that carry them (`custom_fields` of tasks, projects, portfolios,
+goals and users), so a change to the field or to one of its options rewrites those copies, and a delete
+removes them.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ RESERVED_NAMES = frozenset(
         "Completed On",
     )
 )
-# Objects that carry values of custom fields in their own `custom_fields`.
-VALUE_HOLDERS = ("task", "project", "portfolio", "goal")
+# Objects that carry values of custom fields in their own `custom_fields` (users: `PUT /users/{g}`).
+VALUE_HOLDERS = ("task", "project", "portfolio", "goal", "user")
 # Objects custom fields can be added to (their `custom_field_settings`).
 CONTAINERS = ("project", "portfolio", "goal", "team")
 # Fields of a definition that its values repeat, and which an update of the definition rewrites in them.

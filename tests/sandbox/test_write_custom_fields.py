@@ -438,3 +438,27 @@ def test_values_are_written_by_type_on_a_goal_and_bad_ones_refused(client: Sandb
     assert {v["gid"] for v in client.get(f"/goals/{goal['gid']}").json()["data"]["custom_fields"]} == set(
         values
     )
+
+
+def test_values_on_users_follow_the_field_its_options_and_its_delete(client: SandboxClient) -> None:
+    field = _field(client, name="Desk", resource_subtype="enum", enum_options=[{"name": "North"}])
+    option = field["enum_options"][0]
+    me = client.get("/users/me").json()["data"]["gid"]
+    body = {"custom_fields": {field["gid"]: option["gid"]}}
+    assert client.put(f"/users/{me}", body, params={"workspace": _workspace(client)}).status_code == 200
+
+    def value() -> dict | None:
+        fields = "custom_fields.name,custom_fields.display_value,custom_fields.enum_value.name"
+        shown = client.get(f"/users/{me}", opt_fields=fields).json()["data"]["custom_fields"]
+        return next((v for v in shown if v["gid"] == field["gid"]), None)
+
+    client.put(f"/custom_fields/{field['gid']}", {"name": "Office desk"})
+    client.put(f"/enum_options/{option['gid']}", {"name": "North wing"})
+    assert value() == {
+        "gid": field["gid"],
+        "name": "Office desk",
+        "display_value": "North wing",
+        "enum_value": {"gid": option["gid"], "name": "North wing"},
+    }
+    assert client.delete(f"/custom_fields/{field['gid']}").status_code == 200
+    assert value() is None
