@@ -33,6 +33,12 @@ def create(changes: Changes, body: Body, target: Record) -> Record:
     return record
 
 
+def drop_for(changes: Changes, target: Record) -> None:
+    """A project or portfolio that is going away takes the requests to join it along (no events, as ever)."""
+    for request in changes.store.related("access_request", "target", target["gid"]):
+        changes.store.delete(request["gid"])
+
+
 def approve(changes: Changes, request: Record, *, service_account: bool) -> None:
     """The requester becomes a member of the target."""
     target = _answerable(changes, request, service_account=service_account)

@@ -562,6 +562,22 @@ def _rewrite_values(changes: Changes, field: Record, rewrite: Callable[[Record],
             changes.update(holder, {"custom_fields": values}, touch=False)
 
 
+def drop_references(changes: Changes, record: Record) -> None:
+    """A task, project, portfolio or goal that is going away leaves the reference values that hold it."""
+    for kind in VALUE_HOLDERS:
+        for holder in changes.store.related(kind, "custom_fields.reference_value", record["gid"]):
+            values = [_without_reference(dict(v), record["gid"]) for v in holder["custom_fields"]]
+            changes.update(holder, {"custom_fields": values}, touch=False)
+
+
+def _without_reference(entry: Record, gid: str) -> Record:
+    held = entry.get("reference_value")
+    if isinstance(held, list) and any(r.get("gid") == gid for r in held):
+        entry["reference_value"] = [r for r in held if r.get("gid") != gid]
+        entry["display_value"] = display_value(entry)
+    return entry
+
+
 def _copy_settings(entry: Record, field: Record, keys: list[str]) -> Record:
     for key in keys:
         if key in entry or key == "name":

@@ -149,6 +149,7 @@ def delete(changes: Changes, goal: Record) -> None:
     status_updates.delete_for(changes, goal)
     for story in store.related("story", "target", goal["gid"]):
         changes.delete(story)
+    custom_fields.drop_references(changes, goal)
     changes.delete(goal)
     for parent in parents:
         _roll_up(changes, parent)

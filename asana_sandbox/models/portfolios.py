@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asana_sandbox.errors import bad_request, missing_input
 from asana_sandbox.inputs import Body
-from asana_sandbox.models import custom_fields, goals, status_updates
+from asana_sandbox.models import access_requests, custom_fields, goals, status_updates
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import Record, placed, ref
 from asana_sandbox.models.tags import COLORS
@@ -85,7 +85,8 @@ def update(changes: Changes, portfolio: Record, body: Body) -> Record:
 
 
 def delete(changes: Changes, portfolio: Record) -> None:
-    """The portfolio goes; its items stay (as projects, or portfolios), out of it."""
+    """The portfolio goes with its memberships, settings, status updates, supporting relationships and
+    requests to join it; its items stay (as projects, or portfolios), out of it."""
     store = changes.store
     for holder in store.related("portfolio", "_items", portfolio["gid"]):
         _drop_item(changes, holder, portfolio)
@@ -97,6 +98,8 @@ def delete(changes: Changes, portfolio: Record) -> None:
     custom_fields.remove_all_settings(changes, portfolio)
     status_updates.delete_for(changes, portfolio)
     goals.drop_supporting(changes, portfolio)
+    custom_fields.drop_references(changes, portfolio)
+    access_requests.drop_for(changes, portfolio)
     changes.delete(portfolio)
 
 

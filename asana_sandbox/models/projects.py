@@ -11,7 +11,16 @@ from collections.abc import Sequence
 
 from asana_sandbox.errors import bad_request, missing_input
 from asana_sandbox.inputs import Body
-from asana_sandbox.models import custom_fields, goals, memberships, sections, status_updates, tasks
+from asana_sandbox.models import (
+    access_requests,
+    custom_fields,
+    goals,
+    memberships,
+    rules,
+    sections,
+    status_updates,
+    tasks,
+)
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import Record, blank_project, ref, rich_text
 from asana_sandbox.models.tags import COLORS as TAG_COLORS
@@ -42,7 +51,6 @@ _OWNED = (
     ("allocation", "parent"),
     ("budget", "parent"),
     ("rate", "parent"),
-    ("access_request", "target"),
 )
 
 
@@ -194,6 +202,10 @@ def update(changes: Changes, project: Record, body: Body) -> Record:
 def delete(changes: Changes, project: Record) -> None:
     """The project and what belongs to it answer 404 afterwards; its tasks go or stay as in Asana.
 
+    What belongs to it: sections, memberships, statuses, the brief and its files, settings, templates,
+    allocations, budget and rates, rule triggers and requests to join it; it no longer supports goals,
+    sits in portfolios or is held by reference custom field values.
+
     Asana keeps a task of a deleted project when it is also in another project, when it is assigned
     (top-level tasks), or when it is a subtask whose parent stays; the others go with the project.
     """
@@ -211,6 +223,15 @@ def delete(changes: Changes, project: Record) -> None:
     status_updates.delete_for(changes, project)
     custom_fields.remove_all_settings(changes, project)
     goals.drop_supporting(changes, project)
+    custom_fields.drop_references(changes, project)
+    access_requests.drop_for(changes, project)
+    rules.drop_for(changes, project)
+    for brief in store.related("project_brief", "project", project["gid"]):
+        _drop_attachments(changes, brief)
+    for section in store.related("section", "project", project["gid"]):
+        for task in store.related("task", "assignee_section", section["gid"]):
+            # A task that stays leaves the section, its place in its assignee's My Tasks, as well.
+            changes.update(task, {"assignee_section": None}, touch=False)
     for kind, link in _OWNED:
         for record in list(store.related(kind, link, project["gid"])):
             changes.delete(record)
@@ -348,10 +369,17 @@ def update_brief(changes: Changes, brief: Record, body: Body) -> Record:
 
 
 def delete_brief(changes: Changes, brief: Record) -> None:
+    """The brief goes with the files attached to it; the project no longer has one."""
     project = changes.store.get(brief["project"]["gid"], "project")
+    _drop_attachments(changes, brief)
     changes.delete(brief)
     if project is not None:
         changes.update(project, {"project_brief": None}, touch=False)
+
+
+def _drop_attachments(changes: Changes, brief: Record) -> None:
+    for attachment in changes.store.related("attachment", "parent", brief["gid"]):
+        changes.delete(attachment)
 
 
 def update_portfolio_setting(changes: Changes, setting: Record, body: Body) -> Record:

@@ -50,6 +50,12 @@ def new(store: Store, project: Record, name: str = TRIGGER_NAME) -> Record:
     return store.insert(trigger)
 
 
+def drop_for(changes: Changes, project: Record) -> None:
+    """A project that is going away takes its rules' triggers along (404 afterwards; rules have no events)."""
+    for trigger in changes.store.related("rule_trigger", "project", project["gid"]):
+        changes.store.delete(trigger["gid"])
+
+
 def run(changes: Changes, trigger: Record, body: Body) -> Record:
     """Record a run for `resource` (a task of the rule's project) with its `action_data`."""
     task = body.obj("resource", "task", required=True)

@@ -90,8 +90,11 @@ def insert(changes: Changes, project: Record, body: Body) -> None:
 
 
 def delete(changes: Changes, section: Record) -> None:
-    """Only an empty section goes, and never a project's last one (deleteSection's rules)."""
-    if tasks.members(changes, section):
+    """Only an empty section goes, and never a project's last one (deleteSection's rules).
+
+    A task whose `assignee_section` it is sits in it too, in its assignee's My Tasks.
+    """
+    if tasks.members(changes, section) or changes.store.related("task", "assignee_section", section["gid"]):
         raise bad_request("section: Sections must be empty to be deleted")
     project = changes.store.get(section["project"]["gid"], "project")
     if project is not None and len(of_project(changes.store, project)) <= 1:

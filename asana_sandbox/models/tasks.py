@@ -17,7 +17,7 @@ from typing import Any
 
 from asana_sandbox.errors import bad_request
 from asana_sandbox.inputs import Body
-from asana_sandbox.models import goals, stories, time_tracking
+from asana_sandbox.models import custom_fields, goals, stories, time_tracking
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import VALUE_KEY, Record, blank_task, ref, rich_text
 from asana_sandbox.models.task_homes import (
@@ -539,7 +539,7 @@ def delete_task(
 ) -> list[Record]:
     """Delete the task and its subtasks, with their stories, attachments, time entries and the goal
     relationships in which they supported a goal (404 afterwards); the budgets the entries counted towards
-    follow.
+    follow, and reference custom field values that held them let go of them.
 
     Other tasks lose their links to them; the parent's `num_subtasks` follows. Each deleted task is
     reported `deleted` on its streams (its projects, parent chain and workspace). Returns the deleted tasks.
@@ -577,6 +577,7 @@ def delete_task(
     time_tracking.budgets_follow(changes, entries)
     for record in doomed:
         goals.drop_supporting(changes, record)
+        custom_fields.drop_references(changes, record)
     parent_gid = (task.get("parent") or {}).get("gid")
     for record in doomed:  # children first: their events still reach the parent chain
         changes.delete(record)

@@ -462,3 +462,23 @@ def test_values_on_users_follow_the_field_its_options_and_its_delete(client: San
     }
     assert client.delete(f"/custom_fields/{field['gid']}").status_code == 200
     assert value() is None
+
+
+@pytest.mark.parametrize("kind", ["task", "project", "portfolio", "goal"])
+def test_reference_values_let_go_of_a_deleted_object(client: SandboxClient, kind: str) -> None:
+    project = _project(client)
+    holder = client.store.related("task", "projects", project["gid"])[0]
+    field = _field(client, name="See also", resource_subtype="reference", input_restrictions=[kind])
+    client.post(f"/projects/{project['gid']}/addCustomFieldSetting", {"custom_field": field["gid"]})
+    others = [r for r in client.store.all(kind) if r["gid"] not in (holder["gid"], project["gid"])]
+    doomed, kept = [r for r in others if not r.get("parent")][:2]
+    body = {"custom_fields": {field["gid"]: [doomed["gid"], kept["gid"]]}}
+    assert client.put(f"/tasks/{holder['gid']}", body).status_code == 200
+    assert client.put(f"/projects/{project['gid']}", body).status_code == 200
+    assert client.delete(f"/{kind}s/{doomed['gid']}").status_code == 200
+    fields = "custom_fields.reference_value,custom_fields.display_value"
+    for path in (f"/tasks/{holder['gid']}", f"/projects/{project['gid']}"):
+        shown = client.get(path, opt_fields=fields).json()["data"]["custom_fields"]
+        value = next(v for v in shown if v["gid"] == field["gid"])
+        assert [r["gid"] for r in value["reference_value"]] == [kept["gid"]], path
+        assert value["display_value"] == kept["name"], path

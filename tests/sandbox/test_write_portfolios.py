@@ -216,3 +216,10 @@ def test_writes_append_events_to_the_workspace_stream(client: SandboxClient) -> 
         (project, "removed", None, portfolio["gid"]),
         (portfolio["gid"], "deleted", None, None),
     ]
+
+
+def test_a_deleted_portfolio_takes_the_requests_to_join_it_along(client: SandboxClient) -> None:
+    portfolio = _portfolio(client, name="Doomed")
+    request = client.post("/access_requests", {"target": portfolio["gid"]}).json()["data"]
+    assert client.delete(f"/portfolios/{portfolio['gid']}").status_code == 200
+    assert client.post(f"/access_requests/{request['gid']}/approve").status_code == 404

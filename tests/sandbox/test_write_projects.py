@@ -449,3 +449,38 @@ def test_portfolio_setting_update(client: SandboxClient) -> None:
     )
     assert refused.status_code == 400
     assert client.store.get(setting["gid"])["is_access_control_inherited"] is wanted
+
+
+@pytest.mark.parametrize("deleted", ["project_brief", "project"])
+def test_a_deleted_brief_takes_its_files_along(client: SandboxClient, deleted: str) -> None:
+    store = client.store
+    attachment = next(a for a in store.all("attachment") if a["parent"]["resource_type"] == "project_brief")
+    brief = store.get(attachment["parent"]["gid"])
+    assert brief is not None
+    gid = brief["gid"] if deleted == "project_brief" else brief["project"]["gid"]
+    assert client.delete(f"/{deleted}s/{gid}").status_code == 200
+    assert client.get(f"/attachments/{attachment['gid']}").status_code == 404
+
+
+def test_a_deleted_project_takes_its_rule_triggers_and_requests_to_join_along(client: SandboxClient) -> None:
+    trigger = client.control("rule_triggers")["data"][0]
+    project = trigger["project"]["gid"]
+    task = next(t for t in client.store.all("task") if t["projects"] and t["projects"][0]["gid"] != project)
+    request = client.post("/access_requests", {"target": project}).json()["data"]
+    assert client.delete(f"/projects/{project}").status_code == 200
+    run = {"resource": task["gid"], "action_data": {"ticket": "JIRA-1"}}
+    assert client.post(f"/rule_triggers/{trigger['gid']}/run", run).status_code == 404
+    assert trigger["gid"] not in {t["gid"] for t in client.control("rule_triggers")["data"]}
+    assert client.post(f"/access_requests/{request['gid']}/approve").status_code == 404
+
+
+def test_a_task_kept_from_a_deleted_project_leaves_its_sections(client: SandboxClient) -> None:
+    project, other = _create(client, name="Doomed"), _create(client, name="Kept")
+    section = client.get(f"/projects/{project['gid']}/sections").json()["data"][0]
+    body = {"name": "Stays", "projects": [project["gid"], other["gid"]], "assignee": ME}
+    task = client.post("/tasks", body).json()["data"]
+    client.put(f"/tasks/{task['gid']}", {"assignee_section": section["gid"]})
+    assert client.delete(f"/projects/{project['gid']}").status_code == 200
+    shown = client.get(f"/tasks/{task['gid']}", opt_fields="assignee_section,memberships.project").json()
+    assert shown["data"].get("assignee_section") is None
+    assert [m["project"]["gid"] for m in shown["data"]["memberships"]] == [other["gid"]]

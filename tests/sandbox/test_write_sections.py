@@ -205,3 +205,16 @@ def test_update_needs_a_name_and_unknown_sections_answer_404(demo: SandboxClient
     assert demo.delete("/sections/1").status_code == 404
     assert demo.post("/sections/1/addTask", {"task": "1"}).status_code == 404
     assert demo.post("/projects/1/sections", {"name": "x"}).status_code == 404
+
+
+def test_a_section_holding_a_task_in_its_assignees_my_tasks_is_not_empty(client: SandboxClient) -> None:
+    project = _project(client)
+    section = client.post(f"/projects/{project['gid']}/sections", {"name": "Mine"}).json()["data"]
+    task = next(t for t in client.store.related("task", "projects", project["gid"]) if t["assignee"])
+    client.put(f"/tasks/{task['gid']}", {"assignee_section": section["gid"]})
+    assert _error(client.delete(f"/sections/{section['gid']}")) == (
+        400,
+        "section: Sections must be empty to be deleted",
+    )
+    client.put(f"/tasks/{task['gid']}", {"assignee_section": None})
+    assert client.delete(f"/sections/{section['gid']}").json() == {"data": {}}
