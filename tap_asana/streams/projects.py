@@ -1,4 +1,4 @@
-"""Projects and what hangs from them: sections, memberships, statuses, briefs, templates."""
+"""Projects (and, after them, the tasks in no project) and their briefs."""
 
 from __future__ import annotations
 
@@ -38,63 +38,6 @@ SPECS = [
         cls=ProjectsStream,
     ),
     StreamSpec(
-        "sections",
-        "/projects/{project_gid}/sections",
-        parent="projects",
-        description="Sections of each project.",
-    ),
-    StreamSpec(
-        "project_memberships",
-        "/projects/{project_gid}/project_memberships",
-        parent="projects",
-        description="Users' memberships of projects (legacy endpoint).",
-    ),
-    StreamSpec(
-        "memberships",
-        "/memberships",
-        parent="projects",
-        other_parents=("portfolios", "goals"),
-        params={"parent": "{parent_gid}"},
-        description="Memberships (users and teams) of projects, portfolios and goals.",
-    ),
-    StreamSpec(
-        "custom_field_settings",
-        "/projects/{project_gid}/custom_field_settings",
-        parent="projects",
-        other_parents=("portfolios", "goals", "teams"),
-        path_by_parent_key={
-            "portfolio_gid": "/portfolios/{portfolio_gid}/custom_field_settings",
-            "goal_gid": "/goals/{goal_gid}/custom_field_settings",
-            # Asana does not paginate a team's settings: `limit` is ignored and no next_page comes back.
-            "team_gid": "/teams/{team_gid}/custom_field_settings",
-        },
-        description="Custom fields attached to projects, portfolios, goals and teams.",
-    ),
-    StreamSpec(
-        "custom_types",
-        "/custom_types",
-        parent="projects",
-        params={"project": "{project_gid}"},
-        dedupe=True,
-        description="Custom task types available in projects (a type shared by projects is emitted once).",
-    ),
-    StreamSpec(
-        "project_statuses",
-        "/projects/{project_gid}/project_statuses",
-        parent="projects",
-        description="Project status updates (deprecated API; see status_updates).",
-    ),
-    StreamSpec(
-        "status_updates",
-        "/status_updates",
-        parent="projects",
-        other_parents=("portfolios", "goals"),
-        params={"parent": "{parent_gid}"},
-        replication_key="created_at",
-        since_param="created_since",
-        description="Status updates of projects, portfolios and goals, read incrementally (`created_since`).",
-    ),
-    StreamSpec(
         "project_briefs",
         "/project_briefs/{project_brief_gid}",
         parent="projects",
@@ -103,19 +46,5 @@ SPECS = [
         requires=("project_brief_gid",),
         tier="premium",
         description="The brief of each project that has one (there is no list endpoint).",
-    ),
-    StreamSpec(
-        "project_templates",
-        "/project_templates",
-        parent="workspaces",
-        params={"workspace": "{workspace_gid}"},
-        description="Project templates of each workspace.",
-    ),
-    StreamSpec(
-        "task_templates",
-        "/task_templates",
-        parent="projects",
-        params={"project": "{project_gid}"},
-        description="Task templates of each project.",
     ),
 ]

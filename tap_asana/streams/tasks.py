@@ -1,4 +1,4 @@
-"""Tasks (each once, subtasks at every depth, tasks in no project) and what hangs from a task."""
+"""Tasks (each once, subtasks at every depth, tasks in no project); the base of the streams read per task."""
 
 from __future__ import annotations
 
@@ -274,18 +274,6 @@ class TaskChildStream(TableStream):
         return True
 
 
-class TimeTrackingEntriesStream(TaskChildStream):
-    """Time entries can be edited and carry no `modified_at`: every entry of a changed task is emitted.
-
-    A task whose `actual_time_minutes` (the sum of its entries) is empty has none: no request for it.
-    """
-
-    created_after_parent_bookmark = False
-
-    def wanted_for(self, task: Record | None) -> bool:
-        return task is None or bool(task.get("actual_time_minutes"))
-
-
 SPECS = [
     StreamSpec(
         "tasks",
@@ -299,25 +287,5 @@ SPECS = [
             "assignees' My Tasks; incremental with `modified_since` and the Events API."
         ),
         cls=TasksStream,
-    ),
-    StreamSpec(
-        "stories",
-        "/tasks/{task_gid}/stories",
-        parent="tasks",
-        other_parents=("goals",),
-        path_by_parent_key={"goal_gid": "/goals/{goal_gid}/stories"},
-        replication_key="created_at",
-        description="Comments and activity of tasks changed since the last run, and of every goal.",
-        cls=TaskChildStream,
-    ),
-    StreamSpec(
-        "attachments",
-        "/attachments",
-        parent="tasks",
-        other_parents=("projects", "project_briefs"),
-        params={"parent": "{parent_gid}"},
-        replication_key="created_at",
-        description="Attachments of tasks changed since the last run, and of every project and brief.",
-        cls=TaskChildStream,
     ),
 ]

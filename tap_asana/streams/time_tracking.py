@@ -1,9 +1,27 @@
-"""Time tracking and resource management: entries, categories, timesheets, allocations, budgets, rates."""
+"""Time tracking: entries logged on tasks, their categories, and weekly timesheet approval statuses."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tap_asana.streams.declarative import StreamSpec
-from tap_asana.streams.tasks import TimeTrackingEntriesStream
+from tap_asana.streams.tasks import TaskChildStream
+
+if TYPE_CHECKING:
+    from singer_sdk.helpers.types import Record
+
+
+class TimeTrackingEntriesStream(TaskChildStream):
+    """Time entries can be edited and carry no `modified_at`: every entry of a changed task is emitted.
+
+    A task whose `actual_time_minutes` (the sum of its entries) is empty has none: no request for it.
+    """
+
+    created_after_parent_bookmark = False
+
+    def wanted_for(self, task: Record | None) -> bool:
+        return task is None or bool(task.get("actual_time_minutes"))
+
 
 SPECS = [
     StreamSpec(
@@ -14,14 +32,6 @@ SPECS = [
         tier="premium",
         description="Time entries of tasks changed since the last run (all entries of each such task).",
         cls=TimeTrackingEntriesStream,
-    ),
-    StreamSpec(
-        "allocations",
-        "/allocations",
-        parent="workspaces",
-        params={"workspace": "{workspace_gid}"},
-        tier="premium",
-        description="Resource allocations of each workspace (paid plans).",
     ),
     StreamSpec(
         "time_tracking_categories",
@@ -38,22 +48,5 @@ SPECS = [
         parent="workspaces",
         params={"workspace": "{workspace_gid}"},
         description="Approval state of each user's weekly timesheet (draft, submitted, approved, rejected).",
-    ),
-    StreamSpec(
-        "budgets",
-        "/budgets",
-        parent="projects",
-        params={"parent": "{project_gid}"},
-        paginated=False,
-        tier="premium",
-        description="The budget of each project (at most one: time or cost, estimate and actual).",
-    ),
-    StreamSpec(
-        "rates",
-        "/rates",
-        parent="projects",
-        params={"parent": "{project_gid}"},
-        tier="premium",
-        description="Billing rates of the users and placeholders of each project.",
     ),
 ]

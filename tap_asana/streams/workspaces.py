@@ -1,4 +1,4 @@
-"""Workspace-level streams: workspaces, users, memberships, teams, tags, custom fields."""
+"""Workspaces and who is in them: users, workspace memberships, My Tasks lists, AI teammates (agents)."""
 
 from __future__ import annotations
 
@@ -51,47 +51,6 @@ SPECS = [
         single=True,
         requires=("user_gid",),
         description="Each member's My Tasks list (one object per user and workspace).",
-    ),
-    StreamSpec(
-        "teams",
-        "/workspaces/{workspace_gid}/teams",
-        parent="workspaces",
-        child_context={"team_gid": "gid"},
-        description="Teams of each organization (plain workspaces have none).",
-    ),
-    StreamSpec(
-        "team_memberships",
-        "/teams/{team_gid}/team_memberships",
-        parent="teams",
-        description="Users' memberships of teams.",
-    ),
-    StreamSpec(
-        "tags",
-        "/workspaces/{workspace_gid}/tags",
-        parent="workspaces",
-        description="Tags of each workspace.",
-    ),
-    StreamSpec(
-        "custom_fields",
-        "/workspaces/{workspace_gid}/custom_fields",
-        parent="workspaces",
-        tier="premium",
-        description="Custom field definitions, with their enum options.",
-    ),
-    StreamSpec(
-        "ooo_entries",
-        "/ooo_entries",
-        parent="workspace_memberships",
-        params={"user": "{user_gid}", "workspace": "{workspace_gid}"},
-        requires=("user_gid",),
-        description="Out-of-office periods of each member of a workspace.",
-    ),
-    StreamSpec(
-        "roles",
-        "/roles",
-        parent="workspaces",
-        params={"workspace": "{workspace_gid}"},
-        description="Access control (RBAC) roles of each workspace, standard and custom.",
     ),
     StreamSpec(
         "agents",
