@@ -1,4 +1,5 @@
-"""Custom fields, their enum options, and the settings that put them on projects, portfolios, goals, teams."""
+"""Custom fields, their enum options, the settings that put them on projects, portfolios, goals and teams, and
+custom task types (with their status options)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import not_found
 from asana_sandbox.models import custom_fields
-from asana_sandbox.routes.base import RequestContext, Route, delete_one, get_one, listing
+from asana_sandbox.routes.base import RequestContext, Route, by_query, delete_one, get_one, listing
 from asana_sandbox.store import Record
 
 # Enum options have no response schema of their own in the field lists: every field of one is shown.
@@ -104,4 +105,8 @@ ROUTES: list[Route] = [
         for kind in ("project", "portfolio", "goal")
         for action, make in (("add", _add_setting), ("remove", _remove_setting))
     ),
+    listing(
+        "/custom_types", by_query("custom_type", "_projects", "project", "project"), required=("project",)
+    ),
+    get_one("/custom_types/{custom_type_gid}", "custom_type"),
 ]

@@ -9,8 +9,18 @@ from werkzeug.wrappers import Response
 from asana_sandbox.errors import missing_input
 from asana_sandbox.inputs import Body
 from asana_sandbox.models import portfolios as model
+from asana_sandbox.models import projects
 from asana_sandbox.models.changes import Changes
-from asana_sandbox.routes.base import RequestContext, Route, children, delete_one, get_one, listing, ref_gid
+from asana_sandbox.routes.base import (
+    RequestContext,
+    Route,
+    children,
+    delete_one,
+    get_one,
+    listing,
+    ref_gid,
+    update_one,
+)
 from asana_sandbox.store import Record
 
 
@@ -97,4 +107,9 @@ ROUTES: list[Route] = [
         children("project_portfolio_setting", "project", "project_gid", "project"),
     ),
     get_one("/project_portfolio_settings/{project_portfolio_setting_gid}", "project_portfolio_setting"),
+    update_one(
+        "/project_portfolio_settings/{project_portfolio_setting_gid}",
+        "project_portfolio_setting",
+        projects.update_portfolio_setting,
+    ),
 ]

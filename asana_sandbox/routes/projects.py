@@ -1,6 +1,7 @@
-"""Projects: list, read, search, create, update, delete; members and followers, statuses, briefs.
+"""Projects: list, read, search, create, update, delete; members and followers, briefs.
 
-Sections and memberships have their own modules (`sections.py`, `memberships.py`).
+Sections, memberships and project statuses have their own modules (`sections.py`, `memberships.py`,
+`status_updates.py`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from collections.abc import Callable, Sequence
 from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import json_response, missing_input
-from asana_sandbox.models import project_statuses, projects
+from asana_sandbox.models import projects
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.projection import render
 from asana_sandbox.routes.base import (
     Handler,
     RequestContext,
     Route,
-    by_query,
     children,
     create_one,
     delete_one,
@@ -145,16 +145,7 @@ ROUTES: list[Route] = [
     get_one("/projects/{project_gid}", "project"),
     Route("GET", "/projects/{project_gid}/task_counts", _task_counts),
     Route("GET", "/workspaces/{workspace_gid}/projects/search", _search_projects, search=True),
-    listing(
-        "/projects/{project_gid}/project_statuses",
-        children("project_status", "_parent", "project_gid", "project"),
-    ),
-    get_one("/project_statuses/{project_status_gid}", "project_status"),
     get_one("/project_briefs/{project_brief_gid}", "project_brief", tier="premium"),
-    listing(
-        "/custom_types", by_query("custom_type", "_projects", "project", "project"), required=("project",)
-    ),
-    get_one("/custom_types/{custom_type_gid}", "custom_type"),
     # -- writes
     Route("POST", "/projects", _create),
     Route("POST", "/workspaces/{workspace_gid}/projects", _create_in("workspace")),
@@ -165,8 +156,6 @@ ROUTES: list[Route] = [
     Route("POST", "/projects/{project_gid}/removeMembers", _people("members", projects.remove_members)),
     Route("POST", "/projects/{project_gid}/addFollowers", _people("followers", projects.add_followers)),
     Route("POST", "/projects/{project_gid}/removeFollowers", _people("followers", projects.remove_followers)),
-    create_one("/projects/{project_gid}/project_statuses", "project_gid", "project", project_statuses.create),
-    delete_one("/project_statuses/{project_status_gid}", "project_status", project_statuses.delete),
     create_one(
         "/projects/{project_gid}/project_briefs",
         "project_gid",
@@ -176,9 +165,4 @@ ROUTES: list[Route] = [
     ),
     update_one("/project_briefs/{project_brief_gid}", "project_brief", projects.update_brief, tier="premium"),
     delete_one("/project_briefs/{project_brief_gid}", "project_brief", projects.delete_brief, tier="premium"),
-    update_one(
-        "/project_portfolio_settings/{project_portfolio_setting_gid}",
-        "project_portfolio_setting",
-        projects.update_portfolio_setting,
-    ),
 ]

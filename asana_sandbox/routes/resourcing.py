@@ -1,5 +1,5 @@
-"""Resource management and workspace administration: allocations, budgets and rates (paid), RBAC roles, AI
-teammates (agents) and out-of-office entries. The write rules are in models/resourcing.py and models/roles.py.
+"""Resource management: allocations, budgets and rates (paid), and out-of-office entries. The write rules are
+in models/resourcing.py.
 """
 
 from __future__ import annotations
@@ -8,16 +8,14 @@ from collections.abc import Sequence
 
 from werkzeug.wrappers import Response
 
-from asana_sandbox.errors import forbidden, missing_input
-from asana_sandbox.models import resourcing, roles
+from asana_sandbox.errors import missing_input
+from asana_sandbox.models import resourcing
 from asana_sandbox.routes.base import (
     TIER_RANK,
     RequestContext,
     Route,
-    children,
     create_one,
     delete_one,
-    flag,
     get_one,
     listing,
     ref_gid,
@@ -71,16 +69,6 @@ def _rates(ctx: RequestContext) -> Sequence[Record]:
     return rates
 
 
-def _roles(ctx: RequestContext) -> Sequence[Record]:
-    """A workspace's roles, standard and custom; `archived` picks archived or active custom roles."""
-    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
-    roles = ctx.store.related("role", "workspace", workspace["gid"])
-    archived = flag(ctx, "archived")
-    if archived is not None:
-        roles = [r for r in roles if bool(r.get("_archived")) == archived]
-    return roles
-
-
 def _ooo_entries(ctx: RequestContext) -> Sequence[Record]:
     """A user's time off in a workspace; `start_date`/`end_date` keep the entries overlapping the range."""
     user = ctx.obj(ctx.require("user"), "user", "user")
@@ -128,17 +116,6 @@ def _delete_rate(ctx: RequestContext, rate_gid: str) -> Response:
     return ctx.empty()
 
 
-def _create_role(ctx: RequestContext) -> Response:
-    """Custom roles are an Enterprise feature; other workspaces have only the standard ones."""
-    body = ctx.input()
-    workspace = body.obj("workspace", "workspace", required=True)
-    assert workspace is not None
-    ctx.workspace_gid = workspace["gid"]
-    if ctx.tier() != "enterprise":
-        raise forbidden("Custom roles are only available to Enterprise organizations.")
-    return ctx.created(roles.create(ctx.changes(), body, workspace))
-
-
 ROUTES: list[Route] = [
     listing("/allocations", _allocations, tier="premium"),
     get_one("/allocations/{allocation_gid}", "allocation", tier="premium"),
@@ -155,15 +132,6 @@ ROUTES: list[Route] = [
     Route("POST", "/rates", _create_rate),
     Route("PUT", "/rates/{rate_gid}", _update_rate),
     Route("DELETE", "/rates/{rate_gid}", _delete_rate),
-    listing("/roles", _roles, required=("workspace",)),
-    get_one("/roles/{role_gid}", "role"),
-    Route("POST", "/roles", _create_role),
-    update_one("/roles/{role_gid}", "role", roles.update),
-    delete_one("/roles/{role_gid}", "role", roles.delete),
-    listing(
-        "/workspaces/{workspace_gid}/agents", children("agent", "workspace", "workspace_gid", "workspace")
-    ),
-    get_one("/agents/{agent_gid}", "agent"),
     listing("/ooo_entries", _ooo_entries, required=("user", "workspace"), full=True),
     get_one("/ooo_entries/{ooo_entry_gid}", "ooo_entry"),
     create_one("/ooo_entries", "workspace", "workspace", resourcing.create_ooo_entry),

@@ -1,4 +1,5 @@
-"""Status updates of projects, portfolios and goals: list, read, create, delete."""
+"""Status updates of projects, portfolios and goals: list, read, create, delete; and projects' deprecated
+project statuses, status updates under their old name."""
 
 from __future__ import annotations
 
@@ -6,8 +7,16 @@ from collections.abc import Sequence
 
 from werkzeug.wrappers import Response
 
-from asana_sandbox.models import status_updates
-from asana_sandbox.routes.base import RequestContext, Route, delete_one, get_one, listing
+from asana_sandbox.models import project_statuses, status_updates
+from asana_sandbox.routes.base import (
+    RequestContext,
+    Route,
+    children,
+    create_one,
+    delete_one,
+    get_one,
+    listing,
+)
 from asana_sandbox.routes.common import parse_datetime, timestamp
 from asana_sandbox.store import Record
 
@@ -30,4 +39,11 @@ ROUTES: list[Route] = [
     get_one("/status_updates/{status_update_gid}", "status_update"),
     Route("POST", "/status_updates", _create),
     delete_one("/status_updates/{status_update_gid}", "status_update", status_updates.delete),
+    listing(
+        "/projects/{project_gid}/project_statuses",
+        children("project_status", "_parent", "project_gid", "project"),
+    ),
+    get_one("/project_statuses/{project_status_gid}", "project_status"),
+    create_one("/projects/{project_gid}/project_statuses", "project_gid", "project", project_statuses.create),
+    delete_one("/project_statuses/{project_status_gid}", "project_status", project_statuses.delete),
 ]

@@ -1,4 +1,4 @@
-"""Tasks and subtasks, their stories, and task search: reads and writes."""
+"""Tasks and subtasks, and task search: reads and writes. Stories have their own module (`stories.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import bad_request, json_response, missing_input, not_found
 from asana_sandbox.inputs import Body
-from asana_sandbox.models import stories, tasks
+from asana_sandbox.models import tasks
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.projection import render
 from asana_sandbox.routes.base import (
@@ -20,7 +20,6 @@ from asana_sandbox.routes.base import (
     children,
     delete_one,
     flag,
-    get_one,
     listing,
     ref_gid,
 )
@@ -301,23 +300,8 @@ def _links(field: str, add: bool) -> Handler:
     return handler
 
 
-def _comment(kind: str, tier: str | None = None) -> Handler:
-    def handler(ctx: RequestContext, **params: str) -> Response:
-        target = ctx.obj(params[f"{kind}_gid"], kind, f"{kind}_gid")
-        if tier:
-            ctx.gate(tier)
-        return ctx.created(stories.comment(ctx.changes(), target, ctx.input()))
-
-    return handler
-
-
 def _delete_task(changes: Changes, task: Record) -> None:
     tasks.delete_task(changes, task)
-
-
-def _update_story(ctx: RequestContext, story_gid: str) -> Response:
-    story = ctx.obj(story_gid, "story", "story_gid")
-    return ctx.one(stories.update(ctx.changes(), story, ctx.input()))
 
 
 ROUTES: list[Route] = [
@@ -332,9 +316,6 @@ ROUTES: list[Route] = [
     listing("/tasks/{task_gid}/dependents", _linked("dependents"), tier="premium"),
     Route("GET", "/workspaces/{workspace_gid}/tasks/custom_id/{custom_id}", _custom_id),
     Route("GET", "/workspaces/{workspace_gid}/tasks/search", _search_tasks, search=True),
-    listing("/tasks/{task_gid}/stories", children("story", "target", "task_gid", "task")),
-    listing("/goals/{goal_gid}/stories", children("story", "target", "goal_gid", "goal")),
-    get_one("/stories/{story_gid}", "story"),
     Route("POST", "/tasks", _create_task),
     Route("PUT", "/tasks/{task_gid}", _update_task),
     delete_one("/tasks/{task_gid}", "task", _delete_task),
@@ -348,8 +329,4 @@ ROUTES: list[Route] = [
     Route("POST", "/tasks/{task_gid}/removeDependencies", _links("dependencies", add=False)),
     Route("POST", "/tasks/{task_gid}/addDependents", _links("dependents", add=True)),
     Route("POST", "/tasks/{task_gid}/removeDependents", _links("dependents", add=False)),
-    Route("POST", "/tasks/{task_gid}/stories", _comment("task")),
-    Route("POST", "/goals/{goal_gid}/stories", _comment("goal", tier="premium")),
-    Route("PUT", "/stories/{story_gid}", _update_story),
-    delete_one("/stories/{story_gid}", "story", stories.delete),
 ]

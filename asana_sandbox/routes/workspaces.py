@@ -1,4 +1,5 @@
-"""Workspaces, users, teams, their memberships, user task lists and typeahead; and their writes."""
+"""Workspaces, users, workspace memberships, user task lists, AI teammates (agents) and typeahead; reads and
+writes. Teams have their own module (`teams.py`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import bad_request, json_response, missing_input, not_found
-from asana_sandbox.models import teams, workspaces
+from asana_sandbox.models import workspaces
 from asana_sandbox.projection import render
 from asana_sandbox.routes.base import RequestContext, Route, children, get_one, listing, ref_gid
 from asana_sandbox.store import Record
@@ -30,22 +31,14 @@ def _users(ctx: RequestContext) -> Sequence[Record]:
     return ctx.store.all("user")
 
 
-def _alphabetical(users: Sequence[Record | None]) -> list[Record]:
+def alphabetical(users: Sequence[Record | None]) -> list[Record]:
     return sorted((u for u in users if u), key=lambda u: (u.get("name") or "").lower())[:USER_LIST_CAP]
 
 
 def _workspace_users(ctx: RequestContext, workspace_gid: str) -> Response:
     workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
-    users = _alphabetical(ctx.store.related("user", "workspaces", workspace["gid"]))
+    users = alphabetical(ctx.store.related("user", "workspaces", workspace["gid"]))
     return ctx.page(users, paginated=False, max_unpaginated=USER_LIST_CAP)
-
-
-def _team_users(ctx: RequestContext, team_gid: str) -> Response:
-    team = ctx.obj(team_gid, "team", "team_gid")
-    members = [
-        ctx.store.get(ref_gid(m["user"])) for m in ctx.store.related("team_membership", "team", team["gid"])
-    ]
-    return ctx.page(_alphabetical(members), paginated=False, max_unpaginated=USER_LIST_CAP)
 
 
 def _workspace_user(ctx: RequestContext, workspace_gid: str, user_gid: str) -> Response:
@@ -65,36 +58,6 @@ def _favorites(ctx: RequestContext, user_gid: str) -> Sequence[Record]:
     # The sandbox counts what a user follows as a favorite.
     followed = ctx.store.related(resource_type, "followers", user["gid"])
     return [r for r in followed if ctx.workspace_of(r) == workspace["gid"]]
-
-
-def _teams_for_user(ctx: RequestContext, user_gid: str) -> Sequence[Record]:
-    user = ctx.obj(user_gid, "user", "user_gid")
-    organization = ctx.obj(ctx.require("organization"), "workspace", "organization")
-    teams = [
-        ctx.store.get(ref_gid(m["team"])) for m in ctx.store.related("team_membership", "user", user["gid"])
-    ]
-    return [t for t in teams if t and ref_gid(t.get("organization")) == organization["gid"]]
-
-
-def _team_memberships(ctx: RequestContext) -> Sequence[Record]:
-    if ctx.args.get("team"):
-        team = ctx.obj(ctx.args["team"], "team", "team")
-        return ctx.store.related("team_membership", "team", team["gid"])
-    if ctx.args.get("user"):
-        user = ctx.obj(ctx.args["user"], "user", "user")
-        workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
-        return _in_workspace(ctx, ctx.store.related("team_membership", "user", user["gid"]), workspace["gid"])
-    raise missing_input("team")
-
-
-def _user_team_memberships(ctx: RequestContext, user_gid: str) -> Sequence[Record]:
-    user = ctx.obj(user_gid, "user", "user_gid")
-    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
-    return _in_workspace(ctx, ctx.store.related("team_membership", "user", user["gid"]), workspace["gid"])
-
-
-def _in_workspace(ctx: RequestContext, records: Sequence[Record], workspace_gid: str) -> list[Record]:
-    return [r for r in records if ctx.workspace_of(r) == workspace_gid]
 
 
 def _workspace_memberships(ctx: RequestContext, workspace_gid: str) -> Sequence[Record]:
@@ -198,41 +161,12 @@ def _update_workspace_user(ctx: RequestContext, workspace_gid: str, user_gid: st
     return ctx.one(workspaces.update_user(ctx.changes(), user, ctx.input(), workspace))
 
 
-def _create_team(ctx: RequestContext) -> Response:
-    return ctx.created(teams.create(ctx.changes(), ctx.input()))
-
-
-def _update_team(ctx: RequestContext, team_gid: str) -> Response:
-    team = ctx.obj(team_gid, "team", "team_gid")
-    return ctx.one(teams.update(ctx.changes(), team, ctx.input()))
-
-
-def _add_team_user(ctx: RequestContext, team_gid: str) -> Response:
-    team = ctx.obj(team_gid, "team", "team_gid")
-    user = ctx.input().obj("user", "user", required=True)
-    assert user is not None
-    changes = ctx.changes()
-    teams.check_may_add(changes, team, user, service_account=ctx.token.service_account)
-    return ctx.one(teams.add_member(changes, team, user))
-
-
-def _remove_team_user(ctx: RequestContext, team_gid: str) -> Response:
-    team = ctx.obj(team_gid, "team", "team_gid")
-    user = ctx.input().obj("user", "user", required=True)
-    assert user is not None
-    changes = ctx.changes()
-    teams.check_may_remove(changes, team, user, service_account=ctx.token.service_account)
-    teams.remove_member(changes, team, user)
-    return ctx.empty()
-
-
 ROUTES: list[Route] = [
     listing("/workspaces", lambda ctx: ctx.store.all("workspace")),
     get_one("/workspaces/{workspace_gid}", "workspace"),
     listing("/users", _users),
     get_one("/users/{user_gid}", "user"),
     Route("GET", "/workspaces/{workspace_gid}/users", _workspace_users),
-    Route("GET", "/teams/{team_gid}/users", _team_users),
     Route("GET", "/workspaces/{workspace_gid}/users/{user_gid}", _workspace_user),
     listing("/users/{user_gid}/favorites", _favorites),
     listing("/workspaces/{workspace_gid}/workspace_memberships", _workspace_memberships),
@@ -241,15 +175,6 @@ ROUTES: list[Route] = [
         children("workspace_membership", "user", "user_gid", "user"),
     ),
     get_one("/workspace_memberships/{workspace_membership_gid}", "workspace_membership"),
-    listing(
-        "/workspaces/{workspace_gid}/teams", children("team", "organization", "workspace_gid", "workspace")
-    ),
-    listing("/users/{user_gid}/teams", _teams_for_user),
-    get_one("/teams/{team_gid}", "team"),
-    listing("/team_memberships", _team_memberships),
-    listing("/teams/{team_gid}/team_memberships", children("team_membership", "team", "team_gid", "team")),
-    listing("/users/{user_gid}/team_memberships", _user_team_memberships),
-    get_one("/team_memberships/{team_membership_gid}", "team_membership"),
     Route("GET", "/users/{user_gid}/user_task_list", _user_task_list),
     get_one("/user_task_lists/{user_task_list_gid}", "user_task_list"),
     Route("GET", "/workspaces/{workspace_gid}/typeahead", _typeahead),
@@ -258,8 +183,8 @@ ROUTES: list[Route] = [
     Route("POST", "/workspaces/{workspace_gid}/removeUser", _remove_user),
     Route("PUT", "/users/{user_gid}", _update_user),
     Route("PUT", "/workspaces/{workspace_gid}/users/{user_gid}", _update_workspace_user),
-    Route("POST", "/teams", _create_team),
-    Route("PUT", "/teams/{team_gid}", _update_team),
-    Route("POST", "/teams/{team_gid}/addUser", _add_team_user),
-    Route("POST", "/teams/{team_gid}/removeUser", _remove_team_user),
+    listing(
+        "/workspaces/{workspace_gid}/agents", children("agent", "workspace", "workspace_gid", "workspace")
+    ),
+    get_one("/agents/{agent_gid}", "agent"),
 ]
