@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from .datasets.builder import Builder
-from .datasets.work import task_name
+from .datasets.tasks import task_name
 from .models import custom_fields, stories, tasks
 from .models.changes import Changes
 from .models.records import VALUE_KEY, ref, rich_text

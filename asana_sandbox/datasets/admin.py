@@ -1,122 +1,10 @@
-"""Templates, custom types, allocations, access requests, webhooks and the audit log."""
+"""Administration: access requests, a webhook, the audit log and organization exports."""
 
 from __future__ import annotations
 
 from . import words
-from .builder import DAY_MS, SPAN_MS, Builder, Record, day, html, iso, ms_of, ref
-from .people import Space
-
-
-def project_templates(b: Builder, space: Space, count: int) -> None:
-    """Templates owned by a user (in a team for organizations); some projects were created from them."""
-    ws = space.workspace
-    templates = []
-    for project in b.sample(space.projects, count):
-        team = b.pick(space.teams) if space.teams else None
-        template = b.add(
-            {
-                "gid": b.gid(),
-                "resource_type": "project_template",
-                "name": f"{project['name']} template",
-                "description": f"Start a project like {project['name']}.",
-                "html_description": html(f"Start a project like <strong>{project['name']}</strong>."),
-                "public": b.chance(0.5),
-                "owner": dict(project["owner"]),
-                "team": ref(team) if team else None,
-                "requested_dates": [
-                    {"gid": "1", "name": "Start Date", "description": "Choose a start date for your project."}
-                ],
-                "color": b.pick(words.COLORS),
-                "requested_roles": [],
-                "_workspace": ws["gid"],
-            }
-        )
-        templates.append(template)
-    for project in space.projects:
-        if templates and project["created_from_template"] is None and b.chance(0.2):
-            project["created_from_template"] = ref(b.pick(templates))
-
-
-def task_templates(b: Builder, space: Space, count: int) -> None:
-    for project in b.sample(space.projects, count):
-        name = f"{b.pick(('Bug report', 'Content request', 'Design review', 'Onboarding step'))}"
-        creator = dict(project["owner"])
-        b.add(
-            {
-                "gid": b.gid(),
-                "resource_type": "task_template",
-                "name": name,
-                "project": ref(project),
-                "template": {
-                    "name": name,
-                    "task_resource_subtype": "default_task",
-                    "description": f"Use this template for a {name.lower()}.",
-                    "html_description": html(f"Use this template for a {name.lower()}."),
-                    "memberships": [ref(project)],
-                    "relative_start_on": None,
-                    "relative_due_on": b.rng.randint(1, 14),
-                    "due_time": None,
-                    "dependencies": [],
-                    "dependents": [],
-                    "followers": [creator],
-                    "attachments": [],
-                    "subtasks": [],
-                    "custom_fields": [],
-                },
-                "created_by": creator,
-                "created_at": iso(b.later(ms_of(project["created_at"]), 30)),
-            }
-        )
-
-
-def custom_types(b: Builder, space: Space, count: int) -> None:
-    """Custom task types (e.g. "Bug ticket") available in a few projects."""
-    for name in ("Bug ticket", "Feature request", "Incident", "Request")[:count]:
-        options = [
-            {
-                "gid": b.gid(),
-                "resource_type": "custom_type_status_option",
-                "name": label,
-                "enabled": True,
-                "color": color,
-                "completion_state": state,
-            }
-            for label, color, state in (
-                ("Open", "blue", "Incomplete"),
-                ("In progress", "yellow", "Incomplete"),
-                ("Closed", "green", "Complete"),
-            )
-        ]
-        b.add(
-            {
-                "gid": b.gid(),
-                "resource_type": "custom_type",
-                "name": name,
-                "status_options": options,
-                "_workspace": space.workspace["gid"],
-                "_projects": [p["gid"] for p in b.sample(space.projects, 3)],
-            }
-        )
-
-
-def allocations(b: Builder, space: Space, count: int) -> None:
-    for project in b.sample([p for p in space.projects if not p["archived"]], count):
-        user = b.pick(project["members"])
-        start = ms_of(project["created_at"]) + b.rng.randint(0, 30) * DAY_MS
-        b.add(
-            {
-                "gid": b.gid(),
-                "resource_type": "allocation",
-                "start_date": day(start),
-                "end_date": day(start + b.rng.randint(7, 60) * DAY_MS),
-                "effort": {"type": "percent", "value": b.pick((20, 50, 80, 100))},
-                "assignee": dict(user),
-                "created_by": dict(project["owner"]),
-                "parent": ref(project),
-                "resource_subtype": "project_allocation",
-                "_workspace": space.workspace["gid"],
-            }
-        )
+from .builder import DAY_MS, SPAN_MS, Builder, Record, iso, ref
+from .workspaces import Space
 
 
 def access_requests(b: Builder, space: Space, count: int) -> None:
@@ -222,32 +110,6 @@ def _audit_context(b: Builder, api: bool) -> Record:
     if api:
         context["api_authentication_method"] = "personal_access_token"
     return context
-
-
-def jobs(b: Builder, space: Space) -> None:
-    """Jobs left by earlier actions: a project and a task duplicated, and a template being instantiated."""
-    projects = [p for p in space.projects if not p["archived"]]
-    if not projects or not space.tasks:
-        return
-    results: list[tuple[str, str, Record]] = [
-        ("duplicate_project", "succeeded", {"new_project": ref(b.pick(projects))}),
-        ("duplicate_task", "succeeded", {"new_task": ref(b.pick(space.tasks))}),
-        ("instantiate_project_template", "in_progress", {"new_project": ref(b.pick(projects))}),
-    ]
-    outputs = ("new_portfolio", "new_project", "new_task", "new_project_template")
-    for subtype, status, result in results:
-        b.add(
-            {
-                "gid": b.gid(),
-                "resource_type": "job",
-                "resource_subtype": subtype,
-                "status": status,
-                **{key: result.get(key) for key in outputs},
-                "new_graph_export": None,
-                "new_resource_export": None,
-                "_workspace": space.workspace["gid"],
-            }
-        )
 
 
 def organization_exports(b: Builder, space: Space) -> None:

@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import activity, admin, people, planning, resourcing, tasks, words
+from . import (
+    admin,
+    attachments,
+    custom_fields,
+    goals,
+    jobs,
+    portfolios,
+    projects,
+    resourcing,
+    roles,
+    status_updates,
+    stories,
+    tags,
+    tasks,
+    teams,
+    templates,
+    time_tracking,
+    workspaces,
+)
 from .builder import Builder, Record
-from .people import Space
 from .tasks import TaskPlan
+from .workspaces import Space
 
 
 @dataclass(frozen=True)
@@ -39,7 +57,7 @@ class SpaceSpec:
     webhook: bool = False
     audit_events: int = 0
     personal: bool = False  # project names from the personal list
-    # Resourcing objects, generated on paid workspaces only (every workspace has roles and OOO entries).
+    # Generated on paid workspaces only, in the last stage (every workspace has roles and OOO entries).
     agents: int = 0
     time_categories: int = 0  # the last one archived
     rated_projects: int = 0
@@ -190,12 +208,12 @@ def generate(profile: str, seed: int = 42) -> list[Record]:
     previous: list[Record] = []
     spaces: list[tuple[Space, SpaceSpec]] = []
     for spec in PROFILES[profile]:
-        space = people.workspace(b, spec.name, spec.domain, spec.tier)
-        own = people.users(b, spec.own_users, spec.domain or "example.com")
+        space = workspaces.workspace(b, spec.name, spec.domain, spec.tier)
+        own = workspaces.users(b, spec.own_users, spec.domain or "example.com")
         members = [*b.sample(previous, spec.shared_users), *own]
-        people.join(b, space, members)
+        workspaces.join(b, space, members)
         if spec.teams:
-            people.teams(b, space, spec.teams)
+            teams.teams(b, space, spec.teams)
         _work(b, space, spec)
         _plans(b, space, spec)
         previous = space.users
@@ -203,69 +221,66 @@ def generate(profile: str, seed: int = 42) -> list[Record]:
     # The last stage of every workspace, run once all of them are built: no record or gid generated before
     # shifts (the builder's gids and random draws are shared by the workspaces).
     for space, spec in spaces:
-        resourcing.generate(
-            b,
-            space,
-            agents=spec.agents,
-            time_categories=spec.time_categories,
-            rated_projects=spec.rated_projects,
-            budgets=spec.budgets,
-        )
+        _last_stage(b, space, spec)
     return b.records
 
 
-def _project_names(b: Builder, count: int, personal: bool) -> list[str]:
-    names: list[str] = []
-    seen: set[str] = set()
-    while len(names) < count:
-        if personal:
-            name = b.pick(words.PERSONAL_PROJECTS)
-        else:
-            name = f"{b.pick(words.PROJECT_PREFIXES)} {b.pick(words.PROJECT_TOPICS)}"
-        if name in seen:
-            name = f"{name} {len(names) + 1}"
-        seen.add(name)
-        names.append(name)
-    return names
-
-
 def _work(b: Builder, space: Space, spec: SpaceSpec) -> None:
-    from . import work
-
-    work.custom_fields(b, space, spec.custom_fields)
-    work.tags(b, space, spec.tags)
-    work.projects(
-        b, space, _project_names(b, spec.projects, spec.personal), spec.archived, spec.fields_per_project
-    )
+    custom_fields.custom_fields(b, space, spec.custom_fields)
+    tags.tags(b, space, spec.tags)
+    names = projects.project_names(b, spec.projects, spec.personal)
+    projects.projects(b, space, names, spec.archived, spec.fields_per_project)
     tasks.generate(b, space, spec.plan)
-    activity.task_stories(b, space, spec.stories_mean)
-    activity.attachments(b, space, spec.attachment_chance)
-    activity.time_entries(b, space, spec.time_entry_chance)
+    stories.task_stories(b, space, spec.stories_mean)
+    attachments.attachments(b, space, spec.attachment_chance)
+    time_tracking.time_entries(b, space, spec.time_entry_chance)
 
 
 def _plans(b: Builder, space: Space, spec: SpaceSpec) -> None:
-    from . import work
-
     if spec.goals:
-        planning.time_periods(b, space)
+        goals.time_periods(b, space)
     if spec.portfolios:
-        planning.portfolios(b, space, spec.portfolios, spec.portfolio_items)
+        portfolios.portfolios(b, space, spec.portfolios, spec.portfolio_items)
     if spec.goals:
-        planning.goals(b, space, spec.goals)
-        activity.goal_stories(b, space)
-    planning.status_updates(b, space)
-    admin.project_templates(b, space, spec.templates)
-    admin.task_templates(b, space, spec.templates)
+        goals.goals(b, space, spec.goals)
+        stories.goal_stories(b, space)
+    status_updates.status_updates(b, space)
+    templates.project_templates(b, space, spec.templates)
+    templates.task_templates(b, space, spec.templates)
     if spec.custom_types:
-        admin.custom_types(b, space, spec.custom_types)
-    admin.allocations(b, space, spec.allocations)
+        custom_fields.custom_types(b, space, spec.custom_types)
+    resourcing.allocations(b, space, spec.allocations)
     admin.access_requests(b, space, spec.access_requests)
     if spec.webhook:
         admin.webhook(b, space)
     if spec.audit_events:
         admin.audit_log(b, space, spec.audit_events)
     # Added last, so that they shift none of the records generated before them.
-    work.custom_id_field(b, space)
-    work.settings_on_goals_and_teams(b, space)
-    admin.jobs(b, space)
+    custom_fields.custom_id_field(b, space)
+    custom_fields.settings_on_goals_and_teams(b, space)
+    jobs.jobs(b, space)
     admin.organization_exports(b, space)
+
+
+def _last_stage(b: Builder, space: Space, spec: SpaceSpec) -> None:
+    """Roles and out-of-office entries of every workspace; agents, time tracking categories and timesheets,
+    project portfolio settings, rates and budgets only on paid ones, as Asana reserves them for paid plans.
+
+    Two earlier record types are completed here, as Asana links them: time tracking entries get their
+    categories, and each entry takes the approval status of the weekly timesheet it belongs to.
+    """
+    paid = space.workspace["_tier"] != "free"
+    roles.roles(b, space)
+    resourcing.ooo_entries(b, space)
+    if paid:
+        workspaces.agents_of(b, space, spec.agents)
+        entries = [
+            r
+            for r in b.records
+            if r["resource_type"] == "time_tracking_entry" and r["_workspace"] == space.workspace["gid"]
+        ]
+        time_tracking.time_tracking_categories(b, space, spec.time_categories, entries)
+        time_tracking.timesheets(b, space, entries)
+        portfolios.project_portfolio_settings(b, space)
+        rates = resourcing.project_rates(b, space, spec.rated_projects, entries)
+        resourcing.project_budgets(b, space, spec.budgets, entries, rates)

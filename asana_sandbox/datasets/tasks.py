@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import words
 from .builder import DAY_MS, SPAN_MS, TODAY, Builder, Record, day, html, iso, ref
 from .builder import ms_of as ms
-from .people import Space
-from .work import custom_field_value, task_name
+from .custom_fields import custom_field_value
+from .workspaces import Space
 
 MAX_DEPTH = 3  # a top-level task's subtasks are depth 1; their subtasks depth 2; and so on down to 3
 
@@ -188,3 +189,7 @@ def _dependencies(b: Builder, space: Space, chance: float) -> None:
                 waiter = tasks[k]
                 waiter["dependencies"].append(ref(blocker))
                 blocker["dependents"].append(ref(waiter))
+
+
+def task_name(b: Builder) -> str:
+    return f"{b.pick(words.TASK_VERBS)} {b.pick(words.TASK_OBJECTS)}"

@@ -1,11 +1,11 @@
-"""Workspaces, users, teams and the memberships that tie them together."""
+"""Workspaces and who is in them: users, workspace memberships with My Tasks lists, AI teammates (agents)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from . import words
-from .builder import Builder, Record, html, iso, photo, ref
+from .builder import Builder, Record, iso, photo, ref
 
 
 @dataclass
@@ -28,6 +28,41 @@ class Space:
     @property
     def is_org(self) -> bool:
         return bool(self.workspace["is_organization"])
+
+
+AGENTS = (
+    (
+        "Sprint Triage Assistant",
+        "Sorts incoming requests into the right section and flags what is urgent.",
+        "Ask the project owner before reassigning a task that already has an assignee.",
+    ),
+    (
+        "Status Report Writer",
+        "Drafts the weekly status update of a project from its recent activity.",
+        "Keep each update under 200 words and link every task it mentions.",
+    ),
+    (
+        "Launch Checklist Helper",
+        "Checks that every launch task has an owner and a due date, and reminds the owners.",
+        None,
+    ),
+    (
+        "Bug Triage Teammate",
+        "Reads new bug reports, asks for missing steps to reproduce and sets the severity field.",
+        "Never close a bug; move it to Needs info when details are missing.",
+    ),
+    (
+        "Meeting Notes Summarizer",
+        "Turns meeting notes attached to a task into action items with assignees.",
+        "Only create action items for people who attended the meeting.",
+    ),
+    (
+        "Intake Coordinator",
+        "Answers form submissions, routes them to the right team and sets expectations on timing.",
+        "Be friendly and brief; quote the request's due date back to the requester.",
+    ),
+    ("Developer Blog Writer", "Writes first drafts of engineering blog posts from project briefs.", None),
+)
 
 
 def workspace(b: Builder, name: str, domain: str | None, tier: str) -> Space:
@@ -108,44 +143,20 @@ def join(b: Builder, space: Space, members: list[Record], admin_count: int = 1) 
         )
 
 
-def teams(b: Builder, space: Space, count: int) -> None:
-    """Teams of an organization, each with a handful of members (plain workspaces have none)."""
-    ws = space.workspace
-    names = b.sample(words.TEAMS, count)
-    for name in names:
-        team = b.add(
+def agents_of(b: Builder, space: Space, count: int) -> None:
+    """AI teammates configured in a paid workspace."""
+    for name, description, guidance in b.sample(AGENTS, count):
+        gid = b.gid()
+        picture = photo(b, "agent_photos", gid, 0.6)
+        b.add(
             {
-                "gid": b.gid(),
-                "resource_type": "team",
+                "gid": gid,
+                "resource_type": "agent",
+                "resource_subtype": "asana_teammate",
                 "name": name,
-                "description": f"Everything the {name} team is working on.",
-                "html_description": html(f"Everything the <strong>{name}</strong> team is working on."),
-                "organization": ref(ws),
-                "permalink_url": "",
-                "visibility": b.pick(("public", "public", "request_to_join", "secret")),
-                "edit_team_name_or_description_access_level": "all_team_members",
-                "edit_team_visibility_or_trash_team_access_level": "only_team_admins",
-                "member_invite_management_access_level": "all_team_members",
-                "guest_invite_management_access_level": "only_team_admins",
-                "join_request_management_access_level": "only_team_admins",
-                "team_member_removal_access_level": "only_team_admins",
-                "team_content_management_access_level": "no_restriction",
-                "endorsed": b.chance(0.3),
-                "custom_field_settings": [],
+                "description": description,
+                "behavior_guidance": guidance,
+                "workspace": ref(space.workspace),
+                "photo": picture,
             }
         )
-        team["permalink_url"] = f"https://app.asana.com/0/team/{team['gid']}"
-        space.teams.append(team)
-        size = max(2, min(len(space.users), b.rng.randint(3, 8) + len(space.users) // (count * 2)))
-        for j, user in enumerate(b.sample(space.users, size)):
-            b.add(
-                {
-                    "gid": b.gid(),
-                    "resource_type": "team_membership",
-                    "user": ref(user),
-                    "team": ref(team),
-                    "is_guest": False,
-                    "is_limited_access": False,
-                    "is_admin": j == 0,
-                }
-            )
