@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import backoff
 import requests
+import urllib3
 from singer_sdk.exceptions import RetriableAPIError
 
 from asana_client.errors import RetriesExhaustedError
@@ -82,6 +83,17 @@ def wait_generator(base_seconds: float, max_seconds: float) -> Waits:
         exc = yield random.uniform(delay / 2, delay)
 
 
+def never_connected(exc: BaseException | None) -> bool:
+    """Whether the request failed before a connection was open (refused, unknown host, connect timeout),
+    as opposed to one dropped after it was sent."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc is not None and exc.args else None
+    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(
+        reason, urllib3.exceptions.NewConnectionError
+    )
+
+
 def describe(exc: BaseException | None) -> str:
     """A failure in a few words: an API error's summary, else only the exception's type (no URL)."""
     if isinstance(exc, RetriableAPIError):
@@ -91,8 +103,12 @@ def describe(exc: BaseException | None) -> str:
 
 def exhausted(who: str, details: Mapping[str, Any]) -> RetriesExhaustedError:
     """The error for a request that failed on every try (from `backoff`'s give-up details)."""
-    last = describe(details.get("exception"))
-    return RetriesExhaustedError(f"{who}: giving up after {details.get('tries')} tries; last error: {last}")
+    exc = details.get("exception")
+    # A connection that never opens is most often a wrong `api_url` (or no network), not Asana.
+    hint = "; check the `api_url` setting and the network" if never_connected(exc) else ""
+    return RetriesExhaustedError(
+        f"{who}: giving up after {details.get('tries')} tries; last error: {describe(exc)}{hint}"
+    )
 
 
 def retrying(

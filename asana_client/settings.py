@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
 
@@ -131,3 +132,15 @@ class ClientSettings:
             backoff_base_seconds=given("backoff_base_seconds", DEFAULT_BACKOFF_BASE_SECONDS),
             backoff_max_seconds=given("backoff_max_seconds", DEFAULT_BACKOFF_MAX_SECONDS),
         )
+
+
+def api_url_problem(url: str) -> str | None:
+    """Why `api_url` cannot be requested (not an http(s) URL with a host), or None when it can."""
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. a malformed port or IPv6 address
+        usable = False
+    if usable and not any(char.isspace() for char in url):
+        return None
+    return "the `api_url` setting is not an http(s) URL with a host (e.g. https://app.asana.com/api/1.0)"

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import io
-import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import click
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
 
 from asana_client.auth import Authenticator, build_authenticator
+from asana_client.cli import check_config_files, require_json, without_secrets
 from asana_client.errors import AsanaAuthError, RetriesExhaustedError
 from asana_client.settings import AUTH_PROPERTIES, CONNECTION_PROPERTIES, ClientSettings
 from asana_client.throttle import RateLimiter
@@ -98,14 +98,7 @@ class TapAsana(Tap):
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
         """A missing or malformed `--config` file is a usage error naming the file (exit 2)."""
-        for path in value:
-            if path == "ENV":
-                continue
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise click.BadParameter(f"cannot read {path}: {exc.strerror or exc}") from None
-            _require_json(text, path, "--config")
+        check_config_files(value)
         return super().cb_config(ctx, param, value)
 
     @classmethod
@@ -114,21 +107,15 @@ class TapAsana(Tap):
         for option in ("state", "catalog"):
             if (handle := kwargs.get(option)) is not None:
                 text = handle.read()
-                _require_json(text, getattr(handle, "name", option), f"--{option}")
+                require_json(text, getattr(handle, "name", option), f"--{option}")
                 kwargs[option] = io.StringIO(text)  # the SDK reads it again
         try:
             super().invoke(*args, **kwargs)
+        except ConfigValidationError as exc:
+            raise without_secrets(exc) from None  # the SDK's messages quote the values they refuse
         except (AsanaAuthError, RetriesExhaustedError) as exc:
             cls.logger.error("%s", exc)  # one line; a traceback adds nothing for the user
             sys.exit(1)
-
-
-def _require_json(text: str, name: str, option: str) -> None:
-    """A usage error (exit 2, one line naming the option and the file) unless `text` is JSON."""
-    try:
-        json.loads(text)
-    except ValueError as exc:
-        raise click.BadParameter(f"{name} is not valid JSON: {exc}", param_hint=f"'{option}'") from None
 
 
 if __name__ == "__main__":

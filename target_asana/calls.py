@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from singer_sdk.exceptions import FatalAPIError
 
 from asana_client import AsanaClient
 from asana_client.errors import AccessDeniedError, InvalidRequestError, NotFoundError, UncertainWriteError
+from asana_client.retry import describe, wait_generator
+
+T = TypeVar("T")
 
 BATCH_SIZE = 10  # Asana's Batch API takes at most 10 actions
 #: Calls that cannot go inside a batch (asana-api.md 3.9): uploads.
@@ -60,12 +66,14 @@ class Dispatcher:
     parallelism: int = 8
     requests: int = field(default=0, init=False)
 
-    def run(self, calls: Sequence[Call]) -> list[Outcome]:
-        """Every call's outcome, in the order given."""
+    def run(self, calls: Sequence[Call], *, batch: bool = True) -> list[Outcome]:
+        """Every call's outcome, in the order given; `batch=False` sends each on its own (in parallel)."""
         if not calls:
             return []
         batchable = [
-            c for c in calls if self.use_batch_api and c.form is None and c.path not in _NOT_BATCHABLE
+            c
+            for c in calls
+            if batch and self.use_batch_api and c.form is None and c.path not in _NOT_BATCHABLE
         ]
         if len(batchable) == len(calls) and len(calls) > 1:
             chunks = [list(calls[i : i + BATCH_SIZE]) for i in range(0, len(calls), BATCH_SIZE)]
@@ -93,6 +101,9 @@ class Dispatcher:
         except UncertainWriteError as exc:
             return Outcome(call, 0, error=str(exc), uncertain=True)
         except NotFoundError as exc:
+            if call.method == "DELETE":
+                # Gone already (e.g. a retried DELETE whose first answer was lost): what was asked.
+                return Outcome(call, 404, data={})
             return Outcome(call, 404, error=str(exc))
         except AccessDeniedError as exc:
             return Outcome(call, exc.status, error=str(exc))
@@ -112,18 +123,22 @@ class Dispatcher:
             if call.fields:
                 action["options"] = {"fields": list(call.fields)}
             actions.append(action)
-        writes = any(c.method == "POST" and not c.idempotent for c in calls)
         try:
             # Asana counts every action against the minute budget (the batch call itself costs nothing).
+            # Never repeated whole when its answer is lost (a batch that outlived the timeout would
+            # time out again): each call is then settled on its own, below.
             body = self.client.request(
-                "POST",
-                "/batch",
-                json={"data": {"actions": actions}},
-                idempotent=not writes,
-                cost=len(actions),
+                "POST", "/batch", json={"data": {"actions": actions}}, idempotent=False, cost=len(actions)
             )
         except UncertainWriteError as exc:
-            return [Outcome(c, 0, error=str(exc), uncertain=c.method != "GET") for c in calls]
+            # The batch's answer was lost: calls that are safe to repeat go again one by one; a create
+            # stays uncertain, for its sink to look up before sending it again.
+            self.client.logger.warning(
+                "POST /batch: its answer was lost (%s); settling its %d calls one by one",
+                describe(exc.__cause__),
+                len(calls),
+            )
+            return [self.one(c) if _repeatable(c) else _uncertain(c, 0, str(exc)) for c in calls]
         except (InvalidRequestError, NotFoundError) as exc:
             # The batch as a whole was refused (an action Asana does not allow in a batch), or the server
             # has no Batch API: the same calls one by one, and no more batches after a 404.
@@ -132,14 +147,18 @@ class Dispatcher:
             return [self.one(c) for c in calls]
         results = body.get("data") or []
         outcomes = []
-        for call, result in zip(calls, results, strict=False):
+        for index, call in enumerate(calls):
+            result = results[index] if index < len(results) and isinstance(results[index], dict) else {}
             status = int(result.get("status_code") or 0)
             answer = result.get("body") or {}
             if 200 <= status < 300:
                 outcomes.append(Outcome(call, status, data=answer.get("data")))
-            elif status == 429 or status >= 500:
-                # Asana did not do it (rate limit) or may have (5xx): the single call path decides.
-                again = call.method in ("GET", "PUT", "DELETE") or call.idempotent or status == 429
+            elif status == 404 and call.method == "DELETE":
+                outcomes.append(Outcome(call, status, data={}))  # gone already: what was asked
+            elif status == 429 or status >= 500 or status == 0:
+                # Asana did not do it (rate limit), or may have (5xx, or no result for the action): the
+                # single call path decides, unless repeating it could do it twice.
+                again = _repeatable(call) or status == 429
                 outcomes.append(self.one(call) if again else _uncertain(call, status))
             else:
                 message = ((answer.get("errors") or [{}])[0]).get("message", "")
@@ -149,8 +168,31 @@ class Dispatcher:
         return outcomes
 
 
-def _uncertain(call: Call, status: int) -> Outcome:
-    return Outcome(call, status, error=f"{status} for {call.describe()} inside a batch", uncertain=True)
+def create_once(client: AsanaClient, send: Callable[[], T], find: Callable[[], T | None], what: str) -> T:
+    """`send()` a create that must not be repeated blindly: when its answer is lost, `find()` it in
+    Asana (after a backoff wait, so that a create still on its way can land) and send it again only
+    if it is not there."""
+    waits = wait_generator(client.settings.backoff_base_seconds, client.settings.backoff_max_seconds)
+    next(waits)
+    for _ in range(max(1, client.settings.max_retries)):
+        try:
+            return send()
+        except UncertainWriteError:
+            time.sleep(waits.send(None))
+            found = find()
+            if found is not None:
+                return found
+    raise FatalAPIError(f"{what}: every answer was lost and a lookup did not find it; run again")
+
+
+def _repeatable(call: Call) -> bool:
+    """Sending the call twice does what sending it once does."""
+    return call.method in ("GET", "PUT", "DELETE") or call.idempotent
+
+
+def _uncertain(call: Call, status: int, error: str | None = None) -> Outcome:
+    why = error or f"{status or 'no answer'} for {call.describe()} inside a batch"
+    return Outcome(call, status, error=why, uncertain=True)
 
 
 def _multipart(form: Mapping[str, Any]) -> dict[str, Any]:

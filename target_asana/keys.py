@@ -14,8 +14,10 @@ from typing import Any
 from urllib.parse import quote
 
 from asana_client.errors import AccessDeniedError, NotFoundError
+from target_asana.calls import create_once
 from target_asana.outcomes import Rejected
 from target_asana.run import WriteRun
+from target_asana.settings import ConfigError
 from target_asana.task_state import TASK_FIELDS
 
 Record = dict[str, Any]
@@ -30,6 +32,8 @@ class TaskKeys:
         self._field: dict[str, str | None] = {}  # workspace -> gid of the key field
         self._index: dict[str, dict[str, Record]] = {}  # project -> key -> task
         self._on_project: set[str] = set()
+        #: (project, key) of indexed tasks written since they were read: read again when next found.
+        self._stale: set[tuple[str, str]] = set()
 
     @property
     def external(self) -> bool:
@@ -51,7 +55,15 @@ class TaskKeys:
                 "with a Personal Access Token a record without a gid needs a project to hold its key "
                 "(set mappings.<stream>.project), or use OAuth so that `external.gid` holds it"
             )
-        return self.index(workspace, project).get(key)
+        task = self.index(workspace, project).get(key)
+        with self.lock:
+            if task is None or (project, key) not in self._stale:
+                return task
+        fresh: Record = self.run.client.get(f"/tasks/{task['gid']}", {"opt_fields": _fields()})["data"]
+        with self.lock:
+            self._index.setdefault(project, {})[key] = fresh
+            self._stale.discard((project, key))
+        return fresh
 
     def index(self, workspace: str, project: str) -> dict[str, Record]:
         """The project's tasks by key (read once per run, kept current as tasks are created)."""
@@ -67,6 +79,19 @@ class TaskKeys:
                         found[value] = task
             self._index[project] = found
             return found
+
+    def refresh(self, projects: set[str | None]) -> None:
+        """Read these projects' keys again at the next `find` (after creates whose answers were lost)."""
+        with self.lock:
+            for project in projects:
+                self._index.pop(project or "", None)
+            self._stale = {(p, k) for p, k in self._stale if p not in projects}
+
+    def written(self, key: str, project: str | None) -> None:
+        """The task of `key` was just written: what the index holds of it is out of date."""
+        if project is not None:
+            with self.lock:
+                self._stale.add((project, key))
 
     def remember(self, key: str, project: str | None, task: Record) -> None:
         if project is not None:
@@ -94,14 +119,26 @@ class TaskKeys:
             existing = self.run.lookup.custom_fields(workspace).get(name)
             gid = existing["gid"] if existing else None
             if gid is None and create and not self.run.dry_run:
+                body = {"data": {"workspace": workspace, "name": name, "resource_subtype": "text"}}
+
+                def existing_field() -> str | None:
+                    self.run.lookup.forget("custom_fields", workspace)
+                    field = self.run.lookup.custom_fields(workspace).get(name)
+                    return str(field["gid"]) if field else None
+
                 try:
-                    created = self.run.client.post(
-                        "/custom_fields",
-                        {"data": {"workspace": workspace, "name": name, "resource_subtype": "text"}},
-                    )["data"]
+                    gid = create_once(
+                        self.run.client,
+                        lambda: str(self.run.client.post("/custom_fields", body)["data"]["gid"]),
+                        existing_field,
+                        f"creating the key custom field {name!r}",
+                    )
                 except AccessDeniedError as exc:
-                    raise Rejected(f"cannot create the key custom field {name!r}: {exc}") from None
-                gid = created["gid"]
+                    # Every record would be rejected for it: a settings matter, stop before writing.
+                    raise ConfigError(
+                        f"cannot create the key custom field {name!r} ({exc}): create a text custom field "
+                        "of that name in the workspace, or name one in `key_custom_field`"
+                    ) from None
                 self.run.lookup.forget("custom_fields", workspace)
                 self.run.logger.info(
                     "Created the text custom field %r (gid %s) to hold upsert keys", name, gid
@@ -114,8 +151,20 @@ class TaskKeys:
             if project in self._on_project:
                 return
             if field not in self.run.lookup.project_fields(project) and not self.run.dry_run:
-                self.run.client.post(
-                    f"/projects/{project}/addCustomFieldSetting", {"data": {"custom_field": field}}
+
+                def on_project() -> bool | None:
+                    self.run.lookup.forget("project_fields", project)
+                    return True if field in self.run.lookup.project_fields(project) else None
+
+                create_once(
+                    self.run.client,
+                    lambda: bool(
+                        self.run.client.post(
+                            f"/projects/{project}/addCustomFieldSetting", {"data": {"custom_field": field}}
+                        )
+                    ),
+                    on_project,
+                    f"adding the key custom field to project {project}",
                 )
                 self.run.lookup.forget("project_fields", project)
             self._on_project.add(project)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from asana_client import AsanaClient
 from asana_client.errors import NotFoundError
 from target_asana.outcomes import Rejected
+from target_asana.settings import ConfigError
 
 Record = dict[str, Any]
 T = TypeVar("T")
@@ -37,6 +38,12 @@ class Lookup:
         with self.lock:
             self._cache.pop(tuple(key), None)
 
+    def forget_all(self, *prefix: str) -> None:
+        """Forget every cached read whose key starts with `prefix`."""
+        with self.lock:
+            for key in [k for k in self._cache if k[: len(prefix)] == prefix]:
+                del self._cache[key]
+
     # -- the token's user and workspaces ----------------------------------------------------------
     def me(self) -> Record:
         return self.cached(
@@ -52,11 +59,14 @@ class Lookup:
             if len(workspaces) == 1:
                 return str(workspaces[0]["gid"])
             names = ", ".join(w["name"] for w in workspaces)
-            raise Rejected(f"the token sees several workspaces ({names}): set the `workspace` setting")
+            raise ConfigError(f"the token sees several workspaces ({names}): set the `workspace` setting")
         for ws in workspaces:
             if name_or_gid in (ws["gid"], ws.get("name")):
                 return str(ws["gid"])
-        raise Rejected(f"workspace {name_or_gid!r} is not one the token can see")
+        names = ", ".join(w["name"] for w in workspaces) or "none"
+        raise ConfigError(
+            f"the `workspace` setting {name_or_gid!r} is not a workspace the token sees ({names})"
+        )
 
     # -- people -----------------------------------------------------------------------------------
     def user(self, workspace: str, email_or_gid: str) -> str:

@@ -10,9 +10,7 @@ from target_asana.settings import TaskMapping
 from target_asana.task_state import TaskState
 
 Record = dict[str, Any]
-_TEXT_FIELDS = ("name", "notes", "html_notes", "due_at", "start_at")
 _DATE_FIELDS = ("due_on", "start_on")
-_FIELDS = (*_TEXT_FIELDS, *_DATE_FIELDS, "assignee", "completed")
 
 
 def mapped_state(
@@ -21,10 +19,6 @@ def mapped_state(
     """The task a foreign record stands for, and the project that holds it (and its key)."""
     state = TaskState(workspace=workspace)
     for asana_field, source in mapping.fields.items():
-        if asana_field not in _FIELDS:
-            raise Rejected(
-                f"mappings: {asana_field!r} is not a task field the target writes ({', '.join(_FIELDS)})"
-            )
         if source not in record:
             continue
         value = record[source]

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from target_asana.settings import ConfigError
+
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "deleted", "rejected")
 
 
@@ -69,12 +71,29 @@ class RejectsFile:
         self.lock = threading.Lock()
         self.written = 0
 
+    def check(self) -> None:
+        """Fail before any write if rejections could not be recorded (a rejection must never be lost)."""
+        existing = self.path
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if self.path.is_dir() or (not existing.is_dir() and existing != self.path):
+            raise self._error("it is a directory" if self.path.is_dir() else f"{existing} is not a directory")
+        if not os.access(existing, os.W_OK):
+            raise self._error("permission denied")
+
     def write(self, stream: str, record: Mapping[str, Any], reason: str) -> None:
         line = json.dumps({"stream": stream, "reason": reason, "record": record}, default=str, sort_keys=True)
         with self.lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Records may hold personal data: the file is readable by its owner only.
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # Records may hold personal data: the file is readable by its owner only.
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                    handle.write(line + "\n")
+            except OSError as exc:
+                # Stop the run (its state is not emitted) rather than lose the record and its reason.
+                raise self._error(exc.strerror or type(exc).__name__) from None
             self.written += 1
+
+    def _error(self, why: str) -> ConfigError:
+        return ConfigError(f"cannot write the rejects file {self.path} ({why}): set `rejects_file`")

@@ -33,6 +33,17 @@ class WriteRun:
         self.dispatcher = Dispatcher(self.client, use_batch_api=self.settings.use_batch_api)
         self.rejects = RejectsFile(self.settings.rejects_file)
 
+    def check_config(self) -> None:
+        """Settings that would make every write fail or every record be rejected stop the run before it
+        writes anything (`ConfigError`); asks Asana only when a setting names something in it."""
+        self.rejects.check()
+        if self.settings.workspace is not None:
+            self.lookup.workspace(self.settings.workspace)
+        if self.settings.mappings:
+            workspace = self.lookup.workspace(self.settings.workspace)
+            for stream, mapping in self.settings.mappings.items():
+                mapping.check(stream, self.lookup, workspace, oauth=self.oauth)
+
     @property
     def dry_run(self) -> bool:
         return self.settings.dry_run

@@ -6,14 +6,35 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
+
+if TYPE_CHECKING:
+    from target_asana.lookup import Lookup
 
 CONFLICT_POLICIES = ("overwrite", "skip_if_remote_newer", "fill_empty_only")
 DELETE_MODES = ("ignore", "soft", "hard")
 DEFAULT_KEY_FIELD = "Sync key"
 DEFAULT_REJECTS_FILE = "target-asana-rejects.jsonl"
+#: Task fields a mapping can fill from a source field.
+MAPPED_TASK_FIELDS = (
+    "name",
+    "notes",
+    "html_notes",
+    "due_at",
+    "start_at",
+    "due_on",
+    "start_on",
+    "assignee",
+    "completed",
+)
+
+
+class ConfigError(Exception):
+    """A setting that cannot work (a mapping naming what does not exist, a workspace the token does not
+    see...): the run stops before writing, with one line naming the setting."""
+
 
 MAPPING_SCHEMA = th.ObjectType(
     th.Property(
@@ -112,8 +133,42 @@ class TaskMapping:
     custom_fields: dict[str, str]
     completed_values: tuple[str, ...]
 
+    def check(self, stream: str, lookup: Lookup, workspace: str, *, oauth: bool) -> None:
+        """What the mapping names exists: its project, and its custom fields on that project. Checked
+        once, before any write: a wrong name would otherwise reject every record of the stream."""
+        where = f"mappings.{stream}"
+        project = None
+        if self.project is None and not oauth:
+            raise ConfigError(
+                f"{where}.project is required with a Personal Access Token (the project's tasks hold the "
+                "upsert keys); set it, or use OAuth so that each task's external id holds its key"
+            )
+        if self.project is not None:
+            project = lookup.projects(workspace).get(self.project)
+            if project is None and self.project.isdigit() and lookup.exists(f"/projects/{self.project}"):
+                project = self.project
+            if project is None:
+                raise ConfigError(f"{where}.project: no project {self.project!r} in workspace {workspace}")
+        for name in self.custom_fields:
+            field = lookup.custom_fields(workspace).get(name)
+            if field is None:
+                raise ConfigError(
+                    f"{where}.custom_fields: no custom field named {name!r} in workspace {workspace}"
+                )
+            if project is not None and field["gid"] not in lookup.project_fields(project):
+                raise ConfigError(
+                    f"{where}.custom_fields: {name!r} is not a field of project {self.project!r}"
+                )
+
     @classmethod
-    def from_config(cls, raw: Mapping[str, Any]) -> TaskMapping:
+    def from_config(cls, raw: Mapping[str, Any], stream: str = "<stream>") -> TaskMapping:
+        unknown = [name for name in raw.get("fields") or {} if name not in MAPPED_TASK_FIELDS]
+        if unknown:
+            raise ConfigError(
+                f"mappings.{stream}.fields: {', '.join(map(repr, unknown))} "
+                f"{'is not a task field' if len(unknown) == 1 else 'are not task fields'} the target "
+                f"writes; use {', '.join(MAPPED_TASK_FIELDS)}"
+            )
         return cls(
             key=raw.get("key"),
             project=raw.get("project"),
@@ -145,7 +200,7 @@ class TargetSettings:
             workspace=config.get("workspace"),
             key_custom_field=config.get("key_custom_field") or DEFAULT_KEY_FIELD,
             key_properties={k: list(v) for k, v in (config.get("key_properties") or {}).items()},
-            mappings={k: TaskMapping.from_config(v) for k, v in (config.get("mappings") or {}).items()},
+            mappings={k: TaskMapping.from_config(v, k) for k, v in (config.get("mappings") or {}).items()},
             deletes=config.get("deletes") or "ignore",
             conflict_policy=config.get("conflict_policy") or "overwrite",
             dry_run=bool(config.get("dry_run", False)),

@@ -240,6 +240,31 @@ class ObjectSink(AsanaSink):
     spec: ClassVar[ObjectSpec]
 
     def write(self, records: list[Record]) -> None:
+        # Records naming the same object go in successive rounds, in input order: the first creates it,
+        # the next find it and update it (sent together, each would create its own object).
+        rounds: list[list[Record]] = []
+        seen: dict[Any, int] = {}
+        for record in records:
+            name = self._identity(record)
+            seen[name] = seen.get(name, -1) + 1
+            if seen[name] == len(rounds):
+                rounds.append([])
+            rounds[seen[name]].append(record)
+        for round_ in rounds:
+            self._write_round(round_)
+
+    def _identity(self, record: Record) -> Any:
+        """What names the object a record stands for: its gid, or its natural key in its container."""
+        gid = ref_gid(record.get("gid"))
+        if gid:
+            return ("gid", gid)
+        try:
+            container = _fill(self.spec.listing or "", record, self.run)
+        except Rejected:
+            return ("record", id(record))  # rejected when planned
+        return ("key", container, *(repr(_comparable(record, k)) for k in self.spec.natural_key))
+
+    def _write_round(self, records: list[Record]) -> None:
         spec = self.spec
         reads, items = [], []
         for record in records:
@@ -272,9 +297,16 @@ class ObjectSink(AsanaSink):
             return
         sendable = [(r, o, c) for r, o, c in planned if c is not None]
         results = self.run.dispatcher.run([c for _, _, c in sendable])
+        if sendable:
+            # Listings read before these writes no longer tell what exists or what it holds (a later
+            # record may name an object written here): read them again when next needed.
+            self.run.lookup.forget_all("listing", self.stream_name)
         for (record, outcome, _call), result in zip(sendable, results, strict=True):
             if result.uncertain:
-                raise FatalAPIError(f"{self.stream_name} record {record.get('gid')}: {result.error}")
+                # Not looked up here: the run stops without its state, and the next run matches what
+                # did happen by its natural key instead of creating it again.
+                name = record.get("gid") or " / ".join(str(record.get(k)) for k in self.spec.natural_key)
+                raise FatalAPIError(f"{self.stream_name} record {name}: {result.error}; run again")
             if result.refused:
                 self.reject(record, result.error or "refused")
             else:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from singer_sdk.exceptions import FatalAPIError
 
 from asana_client import parse_timestamp
+from asana_client.retry import wait_generator
 from target_asana.calls import Call, Outcome
 from target_asana.keys import TaskKeys
 from target_asana.mapping import mapped_state
@@ -67,8 +69,11 @@ class TaskSink(AsanaSink):
                 items.append(self.prepare(record))
             except Rejected as exc:
                 self.reject(record, str(exc))
-        for level in _levels(items):
-            self.write_level(level)
+        # Records naming the same task go in successive rounds, in input order: the first creates it,
+        # the next find it and update it (sent together, each would create its own task).
+        for generation in _generations(items):
+            for level in _levels(generation):
+                self.write_level(level)
 
     def prepare(self, record: Record) -> TaskItem:
         mapping = self.run.settings.mappings.get(self.stream_name)
@@ -123,6 +128,10 @@ class TaskSink(AsanaSink):
         self._send(live, lambda i: i.calls, first=True)
         self._send([i for i in live if i.outcome != "rejected"], lambda i: i.follow_ups, first=False)
         for item in live:
+            if item.key is not None and (item.calls or item.follow_ups):
+                # A later record of the same key (next round or batch) must compare with the task as
+                # written now, not as the index read it.
+                self.keys.written(item.key, item.project)
             if item.outcome != "rejected":
                 self.outcome(item.outcome or ("updated" if item.calls or item.follow_ups else "unchanged"))
 
@@ -199,12 +208,13 @@ class TaskSink(AsanaSink):
     def _send(self, items: list[TaskItem], calls_of: Any, *, first: bool) -> None:
         pending = [(item, call) for item in items for call in calls_of(item)]
         outcomes = self.run.dispatcher.run([call for _, call in pending])
+        lost = [(i, c) for (i, c), o in zip(pending, outcomes, strict=True) if o.uncertain and _creates(c)]
+        settled = self._settle_creates(lost) if lost else {}
         failed: set[int] = set()
         for (item, call), outcome in zip(pending, outcomes, strict=True):
             if id(item) in failed:
                 continue
-            if outcome.uncertain and call.method == "POST" and call.path == "/tasks":
-                outcome = self._settle_create(item, call, outcome)
+            outcome = settled.get(id(item), outcome) if _creates(call) else outcome
             if outcome.uncertain:
                 raise FatalAPIError(f"task record {item.gid or item.key}: {outcome.error}")
             if outcome.refused:
@@ -215,15 +225,56 @@ class TaskSink(AsanaSink):
             if first and call.path == "/tasks" and call.method == "POST":
                 self._created(item, outcome.data)
 
-    def _settle_create(self, item: TaskItem, call: Call, outcome: Outcome) -> Outcome:
-        """A create whose answer was lost: look the key up; send it again only if it did not happen."""
-        if item.key is not None:
-            found = self.keys.find(item.key, self._workspace(item), item.project)
-            if found is not None:
+    def _settle_creates(self, lost: list[tuple[TaskItem, Call]]) -> dict[int, Outcome]:
+        """Creates whose answer was lost (timeout, 5xx, dropped connection): each is looked up by its
+        key in Asana, and sent again only if it is not there; repeated while answers keep being lost.
+
+        A create still unsettled after `max_retries` rounds fails the run (its state is not emitted);
+        the next run finds by key whatever did happen, so it creates no duplicate either.
+        """
+        settings = self.run.client.settings
+        waits = wait_generator(settings.backoff_base_seconds, settings.backoff_max_seconds)
+        next(waits)
+        outcomes: dict[int, Outcome] = {}
+        keyless = [item for item, _ in lost if item.key is None]
+        if keyless:  # nothing to look it up by: sending it again could make a second task
+            raise FatalAPIError(f"creating a task for record {keyless[0].record.get('name')!r}: answer lost")
+        tries = max(1, settings.max_retries)
+        for round_ in range(tries):
+            # A create may still be on its way when its answer is lost: give it time to land first.
+            time.sleep(waits.send(None))
+            self.keys.refresh({item.project for item, _ in lost})
+            missing = []
+            for item, call in lost:
+                assert item.key is not None
+                found = self.keys.find(item.key, self._workspace(item), item.project)
+                if found is None:
+                    missing.append((item, call))
+                    continue
                 self.logger.info("A create whose answer was lost had happened: task %s", found["gid"])
-                return Outcome(call, 201, data=found)
-            return self.run.dispatcher.one(call)
-        return outcome
+                outcomes[id(item)] = Outcome(call, 201, data=found)
+            lost = missing
+            if not lost or round_ == tries - 1:
+                break
+            self.logger.info("%d create(s) whose answer was lost had not happened: sent again", len(lost))
+            # One by one: a lost batch answer would leave all ten unsettled again.
+            answers = self.run.dispatcher.run([call for _, call in lost], batch=False)
+            lost, resent = [], lost
+            for (item, call), outcome in zip(resent, answers, strict=True):
+                if outcome.uncertain:
+                    lost.append((item, call))
+                else:
+                    outcomes[id(item)] = outcome
+            if not lost:
+                break
+        if lost:
+            keys = ", ".join(item.key or "?" for item, _ in lost[:5])
+            raise FatalAPIError(
+                f"{len(lost)} task create(s) could not be confirmed in Asana (keys {keys}): their "
+                "answers were lost and lookups did not find them; run again, and the keys stored in "
+                "Asana will stop any duplicate"
+            )
+        return outcomes
 
     def _created(self, item: TaskItem, task: Record) -> None:
         item.gid = str(task["gid"])
@@ -240,6 +291,23 @@ class TaskSink(AsanaSink):
                     idempotent=True,
                 )
             ]
+
+
+def _creates(call: Call) -> bool:
+    return call.method == "POST" and call.path == "/tasks"
+
+
+def _generations(items: list[TaskItem]) -> list[list[TaskItem]]:
+    """Items in rounds where no two name the same task (by gid or key), keeping the input order."""
+    rounds: list[list[TaskItem]] = []
+    seen: dict[str, int] = {}
+    for item in items:
+        name = f"gid:{item.gid}" if item.gid else f"key:{item.key}"
+        seen[name] = seen.get(name, -1) + 1
+        if seen[name] == len(rounds):
+            rounds.append([])
+        rounds[seen[name]].append(item)
+    return rounds
 
 
 def _remote_newer(wanted: TaskState, current: TaskState) -> bool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterable
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
@@ -83,3 +86,53 @@ def singer_lines(tap_result: Any) -> list[dict]:
         )
         out.extend(record_message(stream, r) for r in records)
     return out
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    rejects: str = ""
+
+    @property
+    def states(self) -> list[dict]:
+        return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+
+    @property
+    def last_line(self) -> str:
+        lines = self.stderr.strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def everything(self) -> str:
+        """All the run left for a user to read: stdout (states), stderr and the rejects file."""
+        return "\n".join((self.stdout, self.stderr, self.rejects))
+
+
+def run_cli(
+    config: dict[str, Any] | Path,
+    messages: Iterable[dict | str],
+    tmp_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> CliResult:
+    """`python -m target_asana --config <file>` on `messages` (dicts or raw lines), as a user runs it;
+    `config` is a dict (written to a file) or the path of a config file."""
+    if isinstance(config, Path):
+        config_path, rejects_file = config, ""
+    else:
+        config_path, rejects_file = tmp_path / "config.json", str(config.get("rejects_file") or "")
+        config_path.write_text(json.dumps(config))
+    text = "".join((m if isinstance(m, str) else json.dumps(m)) + "\n" for m in messages)
+    done = subprocess.run(
+        [sys.executable, "-m", "target_asana", "--config", str(config_path)],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+    rejects = Path(rejects_file).read_text() if rejects_file and Path(rejects_file).is_file() else ""
+    return CliResult(done.returncode, done.stdout, done.stderr, rejects)
