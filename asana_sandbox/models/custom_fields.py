@@ -14,31 +14,14 @@ from typing import Any
 from asana_sandbox.errors import bad_request, forbidden, missing_input
 from asana_sandbox.inputs import Body
 from asana_sandbox.models.changes import Changes
-from asana_sandbox.models.records import VALUE_KEY, Record, custom_field_value, placed, ref
+from asana_sandbox.models.records import PALETTE, VALUE_KEY, Record, custom_field_value, placed, ref
 from asana_sandbox.store import Store
 
 TYPES = ("text", "enum", "multi_enum", "number", "date", "people", "reference")
 ENUM_TYPES = ("enum", "multi_enum")
 FORMATS = ("currency", "identifier", "percentage", "custom", "duration", "none")
 REFERENCE_TYPES = ("task", "project", "portfolio", "goal")
-OPTION_COLORS = (
-    "none",
-    "red",
-    "orange",
-    "yellow-orange",
-    "yellow",
-    "yellow-green",
-    "green",
-    "blue-green",
-    "aqua",
-    "blue",
-    "indigo",
-    "purple",
-    "magenta",
-    "hot-pink",
-    "pink",
-    "cool-gray",
-)
+OPTION_COLORS = PALETTE
 # The spec: "A custom field can have at most 500 enum options (including disabled options)".
 MAX_ENUM_OPTIONS = 500
 MAX_PRECISION = 6

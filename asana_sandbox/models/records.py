@@ -23,6 +23,25 @@ VALUE_KEY = {
     "people": "people_value",
     "reference": "reference_value",
 }
+# Asana's palette of colours for enum options and time tracking categories.
+PALETTE = (
+    "none",
+    "red",
+    "orange",
+    "yellow-orange",
+    "yellow",
+    "yellow-green",
+    "green",
+    "blue-green",
+    "aqua",
+    "blue",
+    "indigo",
+    "purple",
+    "magenta",
+    "hot-pink",
+    "pink",
+    "cool-gray",
+)
 # Settings of a custom field that its values carry along.
 _VALUE_SETTINGS = (
     "representation_type",

@@ -14,28 +14,11 @@ from asana_sandbox.errors import bad_request, forbidden
 from asana_sandbox.inputs import Body
 from asana_sandbox.models import resourcing
 from asana_sandbox.models.changes import Changes
-from asana_sandbox.models.records import Record, ref
+from asana_sandbox.models.records import PALETTE, Record, ref
 from asana_sandbox.store import Store
 
 BILLABLE_STATUSES = ("billable", "nonBillable", "notApplicable")
-CATEGORY_COLORS = (
-    "none",
-    "red",
-    "orange",
-    "yellow-orange",
-    "yellow",
-    "yellow-green",
-    "green",
-    "blue-green",
-    "aqua",
-    "blue",
-    "indigo",
-    "purple",
-    "magenta",
-    "hot-pink",
-    "pink",
-    "cool-gray",
-)
+CATEGORY_COLORS = PALETTE
 # The statuses a timesheet may move to from each one: submit, recall, approve, reject, and resubmit.
 TRANSITIONS = {
     "DRAFT": ("SUBMITTED",),
