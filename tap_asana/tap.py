@@ -26,6 +26,9 @@ class TapAsana(Tap):
     """Singer tap for Asana."""
 
     name = "tap-asana"
+    # The distribution is `asana-singer` (`tap-asana` on PyPI is another project): `--version` and
+    # `--about` look the version up under this name.
+    package_name = "asana-singer"
 
     # The connection settings are the ones target-asana takes too (`asana_client.settings`).
     config_jsonschema = th.PropertiesList(

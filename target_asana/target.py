@@ -31,6 +31,9 @@ class TargetAsana(Target):
     """Singer target that writes records back into Asana: upserts without duplicates, only what differs."""
 
     name = "target-asana"
+    # The distribution is `asana-singer` (`tap-asana` on PyPI is another project): `--version` and
+    # `--about` look the version up under this name.
+    package_name = "asana-singer"
     config_jsonschema = th.PropertiesList(
         *AUTH_PROPERTIES, *CONNECTION_PROPERTIES, *TARGET_PROPERTIES
     ).to_dict()
