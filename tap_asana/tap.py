@@ -44,6 +44,11 @@ class TapAsana(Tap):
             th.ArrayType(th.StringType),
             description="Only these workspaces (gids or names). Default: every workspace the token sees.",
         ),
+        th.Property(
+            "webhook_queue",
+            th.StringType,
+            description="Queue file of `asana-webhooks serve`: when set, stream `webhook_events` drains it.",
+        ),
         *CONNECTION_PROPERTIES,
     ).to_dict()
 

@@ -20,6 +20,7 @@ from tap_asana.streams import (
     teams,
     templates,
     time_tracking,
+    webhook_events,
     workspaces,
 )
 from tap_asana.streams.declarative import StreamSpec, TableStream, build_stream_classes
@@ -68,6 +69,7 @@ SYNC_ORDER = (
     "webhooks",
     "access_requests",
     "audit_log_events",
+    "webhook_events",
 )
 
 SPECS: list[StreamSpec] = sorted(
@@ -90,6 +92,7 @@ SPECS: list[StreamSpec] = sorted(
         *goals.SPECS,
         *portfolios.SPECS,
         *admin.SPECS,
+        *webhook_events.SPECS,
     ],
     key=lambda spec: SYNC_ORDER.index(spec.name),
 )

@@ -8,7 +8,8 @@ from tap_asana.streams import SPECS
 from tests.tap.expected import emitted_gids, expected_gids
 from tests.tap.tap_runner import run_tap, tap_config
 
-ALL_STREAMS = [spec.name for spec in SPECS]
+# `webhook_events` reads the webhook receiver's queue, not the API: tests/webhooks covers it.
+ALL_STREAMS = [spec.name for spec in SPECS if spec.name != "webhook_events"]
 
 
 def _assert_complete(sandbox, result) -> None:

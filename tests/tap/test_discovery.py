@@ -59,7 +59,9 @@ MORE_STREAMS = {
     "rates",
     "project_portfolio_settings",
 }
-ALL_STREAMS = ISSUE_STREAMS | MORE_STREAMS
+# Streams fed by something other than a list call, keyed by what identifies a record.
+NOT_LISTED = {"webhook_events": "event_id"}
+ALL_STREAMS = ISSUE_STREAMS | MORE_STREAMS | set(NOT_LISTED)
 INCREMENTAL = {
     "tasks": "modified_at",
     "stories": "created_at",
@@ -67,6 +69,7 @@ INCREMENTAL = {
     "time_tracking_entries": "created_at",
     "status_updates": "created_at",
     "audit_log_events": "created_at",
+    "webhook_events": "queue_seq",
 }
 
 
@@ -84,7 +87,7 @@ def test_discover_lists_every_stream_with_its_replication(sandbox, tmp_path) -> 
     streams = {s["tap_stream_id"]: s for s in catalog["streams"]}
     assert set(streams) == ALL_STREAMS
     for name, stream in streams.items():
-        assert stream["key_properties"][-1] == "gid"
+        assert stream["key_properties"][-1] == NOT_LISTED.get(name, "gid")
         if name in INCREMENTAL:
             assert stream["replication_method"] == "INCREMENTAL"
             assert stream["replication_key"] == INCREMENTAL[name]
