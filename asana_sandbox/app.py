@@ -24,6 +24,7 @@ from asana_sandbox.oauth import TokenInfo, TokenRegistry
 from asana_sandbox.routes import ROUTES, attachments
 from asana_sandbox.routes.base import TIER_RANK, RequestContext, Route, Services
 from asana_sandbox.store import Store
+from asana_sandbox.webhook_delivery import WebhookDeliverer, WebhookSettings
 
 __all__ = ["SandboxApp", "TokenInfo"]
 
@@ -47,6 +48,7 @@ class SandboxApp:
         tier_override: str | None = None,
         requests_per_minute: int | None = None,
         seed: int = 42,
+        webhooks: WebhookSettings | None = None,
     ) -> None:
         if tier_override is not None and tier_override not in TIER_RANK:
             raise ValueError(f"unknown tier {tier_override!r}: use free, premium or enterprise")
@@ -63,7 +65,8 @@ class SandboxApp:
         )
         self.faults = FaultSettings()
         self.stats = Stats()
-        self.control = Control(store, self.faults, self.stats, seed)
+        self.webhooks = WebhookDeliverer(store, webhooks)
+        self.control = Control(store, self.faults, self.stats, seed, webhooks=self.webhooks)
         rule_triggers.seed(store)  # before any request, so the triggers get the same gids every time
         self.services = Services(
             store=store,
@@ -72,6 +75,7 @@ class SandboxApp:
             tier_override=tier_override,
             top_tier=self.top_tier,
             subrequest=self.subrequest,
+            webhooks=self.webhooks,
         )
         self.routes: dict[str, Route] = {}
         rules = [

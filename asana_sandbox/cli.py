@@ -38,6 +38,18 @@ def main() -> None:
     help="Treat every workspace as this tier [default: each workspace's own tier from the dataset].",
 )
 @click.option("--token", default=DEFAULT_TOKEN, show_default=True, help="Personal Access Token accepted.")
+@click.option(
+    "--allow-loopback-webhooks",
+    is_flag=True,
+    help="Sandbox only: accept webhook targets on localhost/127.0.0.1 (Asana answers 403 for them).",
+)
+@click.option(
+    "--webhook-timeout",
+    type=click.FloatRange(0, 60, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a webhook target has to answer a handshake or a delivery.",
+)
 def serve(
     host: str,
     port: int,
@@ -46,6 +58,8 @@ def serve(
     requests_per_minute: int | None,
     tier: str | None,
     token: str,
+    allow_loopback_webhooks: bool,
+    webhook_timeout: float,
 ) -> None:
     """Serve the API until interrupted."""
     from asana_sandbox.server import SandboxServer
@@ -59,6 +73,8 @@ def serve(
             tier=tier,
             requests_per_minute=requests_per_minute,
             token=token,
+            allow_loopback_webhooks=allow_loopback_webhooks,
+            webhook_timeout=webhook_timeout,
         )
     except UnknownDatasetError as error:
         _fail(str(error))
@@ -76,8 +92,11 @@ def serve(
     )
     click.echo(f"rate limit:    {server.app.limits.settings.requests_per_minute} requests/minute per token")
     click.echo("Press Ctrl+C to stop.", err=True)
+    if allow_loopback_webhooks:
+        click.echo("webhooks:      loopback targets allowed (sandbox only; Asana refuses them with 403)")
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
+    server.webhooks.stop()
 
 
 def run() -> None:

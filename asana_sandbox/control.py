@@ -13,6 +13,7 @@ from asana_sandbox.errors import ApiError, json_response
 from asana_sandbox.faults import FaultSettings
 from asana_sandbox.models import rules
 from asana_sandbox.store import Store
+from asana_sandbox.webhook_delivery import WebhookDeliverer
 
 CONTROL_PREFIX = "/_sandbox/"
 ENDPOINTS = {
@@ -21,6 +22,10 @@ ENDPOINTS = {
     "faults": ("GET", "POST"),
     "mutate": ("POST",),
     "rule_triggers": ("GET", "POST"),
+    "webhooks": ("GET", "POST"),
+    "webhooks/flush": ("POST",),
+    "webhooks/heartbeat": ("POST",),
+    "webhooks/clock": ("POST",),
 }
 
 
@@ -62,10 +67,18 @@ class Stats:
 
 
 class Control:
-    """Answers `/_sandbox/stats`, `reset`, `faults`, `mutate` and `rule_triggers` for tests and demos."""
+    """Answers `/_sandbox/stats`, `reset`, `faults`, `mutate`, `rule_triggers` and `webhooks[/...]`."""
 
-    def __init__(self, store: Store, faults: FaultSettings, stats: Stats, seed: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        faults: FaultSettings,
+        stats: Stats,
+        seed: int,
+        webhooks: WebhookDeliverer | None = None,
+    ) -> None:
         self.store = store
+        self.webhooks = webhooks or WebhookDeliverer(store)
         self.faults = faults
         self.stats = stats
         self.mutation_rng = random.Random(seed)
@@ -73,7 +86,10 @@ class Control:
     def __call__(self, name: str, request: Request) -> Response:
         try:
             if name == "stats":
-                return json_response({**self.stats.as_dict(), "objects": self.store.counts()})
+                counts = {"objects": self.store.counts(), "webhooks": self.webhooks.stats()}
+                return json_response({**self.stats.as_dict(), **counts})
+            if name.startswith("webhooks"):
+                return json_response({"webhooks": _webhooks(self.webhooks, name, request)})
             if name == "reset":
                 self.stats.reset()
                 return json_response({"reset": True})
@@ -101,6 +117,30 @@ class Control:
 
         with self.store.lock:
             return json_response(mutate(self.store, float(fraction), self.mutation_rng))
+
+
+def _webhooks(deliverer: WebhookDeliverer, name: str, request: Request) -> dict[str, Any]:
+    """`/_sandbox/webhooks[/flush|/heartbeat|/clock]`: the delivery counters, after the action asked for."""
+    body = _json_object(request) if request.method == "POST" else {}
+    try:
+        if name == "webhooks/flush":
+            return deliverer.flush(_seconds(body, "wait_seconds", 30.0))
+        if name == "webhooks/heartbeat":
+            return deliverer.heartbeat()
+        if name == "webhooks/clock":
+            if "advance_seconds" not in body:
+                raise ApiError(400, "advance_seconds: Missing input")
+            return deliverer.advance(_seconds(body, "advance_seconds", 0.0))
+        return deliverer.configure(body) if body else deliverer.stats()
+    except ValueError as error:
+        raise ApiError(400, str(error)) from None
+
+
+def _seconds(body: dict[str, Any], name: str, default: float) -> float:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 10**7:
+        raise ApiError(400, f"{name}: Must be a number of seconds, 0 or more")
+    return float(value)
 
 
 def _json_object(request: Request) -> dict[str, Any]:

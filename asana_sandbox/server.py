@@ -30,6 +30,7 @@ from asana_sandbox.oauth import (
     TokenRegistry,
 )
 from asana_sandbox.store import Store
+from asana_sandbox.webhook_delivery import WebhookDeliverer, WebhookSettings
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
@@ -83,8 +84,15 @@ def build_app(
     token: str = DEFAULT_TOKEN,
     service_account: bool = True,
     oauth_token_ttl: int = 3600,
+    allow_loopback_webhooks: bool = False,
+    webhook_timeout: float = 10.0,
 ) -> SandboxApp:
-    """The WSGI app over a freshly generated (or loaded) dataset."""
+    """The WSGI app over a freshly generated (or loaded) dataset.
+
+    `allow_loopback_webhooks`: a sandbox-only affordance for local tests and demos: webhook targets on
+    loopback (localhost, 127.x, ::1) are accepted instead of Asana's 403. `webhook_timeout`: seconds a target
+    has to answer a handshake or a delivery (Asana's 10).
+    """
     store = Store(load_dataset(dataset, seed))
     users = store.all("user")
     if not users:
@@ -92,8 +100,14 @@ def build_app(
     tokens = TokenRegistry(
         users[0]["gid"], pat=token, service_account=service_account, access_token_ttl=oauth_token_ttl
     )
+    webhooks = WebhookSettings(allow_loopback=allow_loopback_webhooks, timeout_seconds=webhook_timeout)
     return SandboxApp(
-        store, tokens=tokens, tier_override=tier, requests_per_minute=requests_per_minute, seed=seed
+        store,
+        tokens=tokens,
+        tier_override=tier,
+        requests_per_minute=requests_per_minute,
+        seed=seed,
+        webhooks=webhooks,
     )
 
 
@@ -131,6 +145,11 @@ class SandboxServer:
         return self.app.store
 
     @property
+    def webhooks(self) -> WebhookDeliverer:
+        """Webhook deliveries: `flush()`, `heartbeat()`, `advance(seconds)`, `stats()`, `configure({...})`."""
+        return self.app.webhooks
+
+    @property
     def root_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
@@ -154,6 +173,7 @@ class SandboxServer:
         self._server.serve_forever()
 
     def stop(self) -> None:
+        self.app.webhooks.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:

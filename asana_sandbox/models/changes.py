@@ -7,8 +7,9 @@ webhooks built on it) sees every write made through the API, the mutation step a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from asana_sandbox.models.records import Record, ref, utcnow_iso
 from asana_sandbox.store import Store
@@ -30,6 +31,21 @@ _CONTAINER_FIELDS = (
     "organization",
     "_workspace",
 )
+
+# Who is told that a store logged an event (the webhook deliverer): callbacks per store, called after the
+# event is appended, inside the write's lock, so they must only take note and return.
+_LISTENERS: WeakKeyDictionary[Store, list[Callable[[], None]]] = WeakKeyDictionary()
+
+
+def listen(store: Store, callback: Callable[[], None]) -> None:
+    """Call `callback` (without arguments) after each event `store` logs through a `Changes`."""
+    _LISTENERS.setdefault(store, []).append(callback)
+
+
+def unlisten(store: Store, callback: Callable[[], None]) -> None:
+    callbacks = _LISTENERS.get(store, [])
+    if callback in callbacks:
+        callbacks.remove(callback)
 
 
 class Changes:
@@ -81,6 +97,8 @@ class Changes:
     def _event(self, record: Record, action: str, **kwargs: Any) -> None:
         scopes: Iterable[str] = kwargs.pop("scopes", None) or self.scopes(record)
         self.store.emit_event(record, action, scopes=scopes, user=self.actor, created_at=self.now, **kwargs)
+        for callback in _LISTENERS.get(self.store, ()):
+            callback()
 
     # -- writes ---------------------------------------------------------------------------------------
     def insert(self, record: Record, parent: Record | None = None) -> Record:

@@ -1,12 +1,13 @@
 """Webhooks: establish, change the filters of, and delete a subscription to a resource's events.
 
-What the sandbox does not do yet: the handshake (Asana POSTs `X-Hook-Secret` to the target during the
-create) and deliveries. So a webhook is recorded with its filters and a fresh secret, answered as the spec
-says (201, the secret beside `data`), and stays `active: false`: it is not delivering, and says so. The
-create's checks are Asana's: a target must be an absolute http(s) URL, a local hostname is refused with
-403 ("Invalid hostnames like localhost will receive a 403 Forbidden"), and webhooks on workspaces, teams and
-portfolios need filters from the short list Asana allows there (asana-api.md 3.5). The Events API does not
-report webhooks.
+The create makes Asana's handshake while it is in flight (`webhook_delivery.WebhookDeliverer.handshake`: a
+POST with `X-Hook-Secret` that the target must answer 200 or 204 echoing it); a target that does not is
+refused with 400 and nothing is stored. An established webhook is `active` and gets its events delivered (see
+`webhook_delivery`). The create's other checks are Asana's: a target must be an absolute http(s) URL, a local
+hostname is refused with 403 ("Invalid hostnames like localhost will receive a 403 Forbidden"; the sandbox
+lets loopback targets through only when told to, `--allow-loopback-webhooks`), and webhooks on workspaces,
+teams and portfolios need filters from the short list Asana allows there (asana-api.md 3.5). The Events API
+does not report webhooks.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from asana_sandbox.errors import bad_request, forbidden
+from asana_sandbox.errors import ApiError, bad_request, forbidden
 from asana_sandbox.inputs import Body
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import Record, ref
+from asana_sandbox.webhook_delivery import WebhookDeliverer, is_loopback
 
 RESOURCE_TYPES = ("workspace", "team", "portfolio", "project", "section", "task", "tag", "goal")
 ACTIONS = ("changed", "added", "removed", "deleted", "undeleted")
@@ -30,6 +32,13 @@ LARGER_SCOPE_FILTERS = {
     "team_membership": ("added", "removed"),
     "workspace_membership": ("added", "removed"),
 }
+# A failed handshake: Asana documents only "you will receive an error in response to your attempt to create
+# it"; a client's report of such a create shows 400 (github.com/ajimix/asana-api-php-class issue 62). The
+# message is worded after what developers report Asana answers; no capture of it was at hand to check.
+HANDSHAKE_FAILED = (
+    "Could not complete activation handshake with target URL. "
+    "Please ensure that the receiving server is accepting connections and supports SSL"
+)
 # Asana's message, as it answers it (forum.asana.com, "invalid_filters_for_larger_scoped_webhooks").
 LARGER_SCOPE_MESSAGE = (
     "Webhooks for larger scoped resources must have at least one filter "
@@ -37,17 +46,22 @@ LARGER_SCOPE_MESSAGE = (
 )
 
 
-def create(changes: Changes, body: Body, resource: Record, workspace_gid: str | None) -> tuple[Record, str]:
-    """A new webhook on `resource` (the body's, read by the caller) and its secret; no handshake is made."""
+def create(
+    changes: Changes, body: Body, resource: Record, workspace_gid: str | None, deliverer: WebhookDeliverer
+) -> tuple[Record, str]:
+    """A new webhook on `resource` (the body's, read by the caller) and its secret, once the target has
+    answered the handshake; delivering from then on."""
     target = body.text("target", required=True)
     assert target is not None
-    _check_target(target)
+    _check_target(target, allow_loopback=deliverer.settings.allow_loopback)
     filters = read_filters(body, resource)
     secret = secrets.token_hex(32)
+    if not deliverer.handshake(target, secret):
+        raise ApiError(400, HANDSHAKE_FAILED)
     hook: Record = {
         "gid": changes.store.new_gid(),
         "resource_type": "webhook",
-        "active": False,
+        "active": True,
         "resource": ref(resource),
         "target": target,
         "created_at": changes.now,
@@ -63,6 +77,7 @@ def create(changes: Changes, body: Body, resource: Record, workspace_gid: str | 
         "_creator": changes.actor["gid"] if changes.actor else None,
     }
     changes.store.insert(hook)
+    deliverer.register(hook)
     return hook, secret
 
 
@@ -121,11 +136,17 @@ def _whitelisted(found: Record) -> bool:
     return actions is not None and found["action"] in actions and not found["fields"]
 
 
-def _check_target(target: str) -> None:
+def _check_target(target: str, *, allow_loopback: bool) -> None:
     parts = urlsplit(target)
+    try:
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:
+        raise bad_request(f"target: Not a valid URL: {target}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise bad_request(f"target: Not a valid URL: {target}")
     host = parts.hostname.lower()
+    if allow_loopback and is_loopback(host):
+        return
     if host == "localhost" or host.endswith(".localhost") or _local_address(host):
         raise forbidden(f"target: Invalid hostname: {host}")
 

@@ -24,6 +24,7 @@ from asana_sandbox.routes import (
     teams,
     templates,
     time_tracking,
+    webhooks,
     workspaces,
 )
 from asana_sandbox.routes.base import Route
@@ -48,6 +49,7 @@ ROUTES: list[Route] = [
     *resourcing.ROUTES,
     *roles.ROUTES,
     *admin.ROUTES,
+    *webhooks.ROUTES,
     *events.ROUTES,
     *reactions.ROUTES,
     *batch.ROUTES,

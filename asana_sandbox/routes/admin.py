@@ -1,4 +1,5 @@
-"""Webhooks, the audit log, access requests, exports (graph, resource, organization) and rule triggers."""
+"""The audit log, access requests, exports (graph, resource, organization) and rule triggers (webhooks:
+`webhooks.py`)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,12 @@ from werkzeug.wrappers import Response
 
 from asana_sandbox.errors import json_response
 from asana_sandbox.inputs import Body
-from asana_sandbox.models import access_requests, exports, rules, webhooks
+from asana_sandbox.models import access_requests, exports, rules
 from asana_sandbox.models.changes import Changes
-from asana_sandbox.projection import parse_opt_fields, render
-from asana_sandbox.routes.base import RequestContext, Route, delete_one, get_one, listing, ref_gid
+from asana_sandbox.projection import parse_opt_fields
+from asana_sandbox.routes.base import RequestContext, Route, get_one, listing, ref_gid
 from asana_sandbox.routes.common import parse_datetime, timestamp
 from asana_sandbox.store import Record
-
-
-def _webhooks(ctx: RequestContext) -> Sequence[Record]:
-    workspace = ctx.obj(ctx.require("workspace"), "workspace", "workspace")
-    hooks = ctx.store.related("webhook", "_workspace", workspace["gid"])
-    if ctx.args.get("resource"):
-        hooks = [h for h in hooks if ref_gid(h.get("resource")) == ctx.args["resource"]]
-    return hooks
 
 
 def _audit_log(ctx: RequestContext, workspace_gid: str) -> Response:
@@ -71,21 +64,6 @@ def _access_requests(ctx: RequestContext) -> Sequence[Record]:
 
 
 # -- writes -------------------------------------------------------------------------------------------------
-def _create_webhook(ctx: RequestContext) -> Response:
-    """201 with the webhook and, beside `data`, its `X-Hook-Secret` (the spec's createWebhook answer)."""
-    body = ctx.input()
-    resource = body.obj("resource", webhooks.RESOURCE_TYPES, required=True)
-    assert resource is not None
-    hook, secret = webhooks.create(ctx.changes(), body, resource, ctx.workspace_of(resource))
-    payload = {"data": render(hook, ctx.fields, ctx.store, full=True), "X-Hook-Secret": secret}
-    return json_response(payload, 201, {"Location": f"{ctx.api_root}/webhooks/{hook['gid']}"})
-
-
-def _update_webhook(ctx: RequestContext, webhook_gid: str) -> Response:
-    hook = ctx.obj(webhook_gid, "webhook", "webhook_gid")
-    return ctx.one(webhooks.update(ctx.changes(), hook, ctx.input()))
-
-
 def _create_access_request(ctx: RequestContext) -> Response:
     body = ctx.input()
     target = body.obj("target", access_requests.TARGET_TYPES, required=True)
@@ -140,14 +118,9 @@ def _run_rule(ctx: RequestContext, rule_trigger_gid: str) -> Response:
 
 
 ROUTES: list[Route] = [
-    listing("/webhooks", _webhooks, required=("workspace",)),
-    get_one("/webhooks/{webhook_gid}", "webhook"),
     Route("GET", "/workspaces/{workspace_gid}/audit_log_events", _audit_log),
     listing("/access_requests", _access_requests, required=("target",), tier="premium", paginated=False),
     get_one("/organization_exports/{organization_export_gid}", "organization_export"),
-    Route("POST", "/webhooks", _create_webhook),
-    Route("PUT", "/webhooks/{webhook_gid}", _update_webhook),
-    delete_one("/webhooks/{webhook_gid}", "webhook", webhooks.delete),
     Route("POST", "/access_requests", _create_access_request),
     Route("POST", "/access_requests/{access_request_gid}/approve", _answer(access_requests.approve)),
     Route("POST", "/access_requests/{access_request_gid}/reject", _answer(access_requests.reject)),

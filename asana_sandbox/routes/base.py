@@ -22,6 +22,7 @@ from asana_sandbox.store import Record, Store
 
 if TYPE_CHECKING:
     from asana_sandbox.oauth import TokenInfo
+    from asana_sandbox.webhook_delivery import WebhookDeliverer
 
 TIER_RANK = {"free": 0, "premium": 1, "enterprise": 2}
 _GID = re.compile(r"^\d{1,19}$")
@@ -65,6 +66,8 @@ class Services:
     #: Runs one API call inside another (the Batch API): (token, method, path, query, body) ->
     #: (status, headers, JSON body).
     subrequest: SubRequest | None = None
+    #: Makes the handshake of `POST /webhooks` and delivers to established webhooks.
+    webhooks: WebhookDeliverer | None = None
 
 
 @dataclass

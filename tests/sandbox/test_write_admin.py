@@ -15,6 +15,7 @@ import requests
 
 from asana_sandbox.store import Record
 from tests.sandbox.helpers import PERSONAL, error_message, gids, workspace
+from tests.sandbox.webhook_receiver import shared_target
 from tests.sandbox_client import SandboxClient
 
 TARGET = "https://hooks.example.com/asana/1"
@@ -50,18 +51,20 @@ def _until_done(client: SandboxClient, path: str, field: str, done: str) -> dict
 
 
 # -- webhooks -----------------------------------------------------------------------------------------------
-def test_create_webhook_answers_its_secret_and_is_listed_inactive(sandbox: SandboxClient) -> None:
-    """No handshake is made, so the webhook does not claim to be delivering: `active` is false."""
+def test_create_webhook_answers_its_secret_and_is_listed_active(sandbox: SandboxClient) -> None:
+    """The target (a local receiver, loopback allowed) answered the handshake: the webhook is delivering."""
+    sandbox.control("webhooks", {"allow_loopback": True})
+    target = shared_target("/asana/1")
     project = _project(sandbox)
     acme = workspace(sandbox.store)["gid"]
     filters = [{"resource_type": "task", "action": "changed", "fields": ["due_on", "name"]}]
-    response = sandbox.post("/webhooks", {"resource": project["gid"], "target": TARGET, "filters": filters})
+    response = sandbox.post("/webhooks", {"resource": project["gid"], "target": target, "filters": filters})
     assert response.status_code == 201
     body = response.json()
     assert re.fullmatch(r"[0-9a-f]{64}", body["X-Hook-Secret"])
     hook = body["data"]
     assert response.headers["Location"].endswith(f"/api/1.0/webhooks/{hook['gid']}")
-    assert (hook["active"], hook["target"], hook["resource"]["gid"]) == (False, TARGET, project["gid"])
+    assert (hook["active"], hook["target"], hook["resource"]["gid"]) == (True, target, project["gid"])
     assert (hook["last_success_at"], hook["last_failure_at"], hook["delivery_retry_count"]) == (None, None, 0)
     assert hook["filters"] == filters
     assert sandbox.get(f"/webhooks/{hook['gid']}").json()["data"] == hook
@@ -80,11 +83,12 @@ def test_webhooks_on_larger_scoped_resources_need_whitelisted_filters(sandbox: S
     ):
         body = {"resource": resource, "target": TARGET, "filters": filters}
         _refused(sandbox, "POST", "/webhooks", body, 400, refused)
+    sandbox.control("webhooks", {"allow_loopback": True})
     for resource, filters in (
         (acme, [{"resource_type": "project", "action": "added"}]),
         (team, [{"resource_type": "team_membership", "action": "removed"}]),
     ):
-        body = {"resource": resource, "target": TARGET, "filters": filters}
+        body = {"resource": resource, "target": shared_target(), "filters": filters}
         assert sandbox.post("/webhooks", body).status_code == 201
 
 

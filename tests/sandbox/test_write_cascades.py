@@ -20,6 +20,7 @@ import pytest
 from asana_sandbox.routes import ROUTES
 from asana_sandbox.store import Record, Store
 from tests.sandbox.helpers import workspace
+from tests.sandbox.webhook_receiver import shared_target
 from tests.sandbox_client import SandboxClient
 
 # Each DELETE route and the resource types its path parameter names.
@@ -177,7 +178,8 @@ def _link_domains(client: SandboxClient) -> None:
     _ok(client.post(f"/tasks/{holder['gid']}/stories", {"text": "Noted."}))
     # Webhooks on objects that can be deleted (a portfolio's must filter).
     tag = store.related("tag", "workspace", space["gid"])[0]
-    target = "https://example.com/hook"
+    client.control("webhooks", {"allow_loopback": True})
+    target = shared_target()  # a local receiver that answers the handshake
     for resource in (project, task, section, goal, tag):
         _ok(client.post("/webhooks", {"resource": resource["gid"], "target": target}))
     filters = [{"resource_type": "project", "action": "added"}]

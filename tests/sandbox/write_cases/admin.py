@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from asana_sandbox.store import Record, Store
 from tests.sandbox.helpers import workspace
+from tests.sandbox.webhook_receiver import shared_target
 from tests.sandbox.write_cases import WriteCase, WriteRequest
 
 
@@ -43,7 +44,7 @@ CASES = [
             {
                 "data": {
                     "resource": _project(s)["gid"],
-                    "target": "https://hooks.example.com/asana",
+                    "target": shared_target("/asana"),  # answers the handshake (loopback allowed)
                     "filters": [{"resource_type": "task", "action": "changed", "fields": ["due_on"]}],
                 }
             },
@@ -61,10 +62,10 @@ CASES = [
     WriteCase(
         "POST /webhooks",
         lambda s: WriteRequest(
-            "/webhooks", {"data": {"resource": _project(s)["gid"], "target": "https://localhost/hook"}}
+            "/webhooks", {"data": {"resource": _project(s)["gid"], "target": "https://10.1.2.3/hook"}}
         ),
         403,
-        "localhost target",
+        "private address target",
     ),
     WriteCase(
         "PUT /webhooks/{webhook_gid}",
