@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hmac
 import json
 import os
 import secrets
@@ -76,13 +77,18 @@ class SecretStore:
         return secret.encode() if isinstance(secret, str) else None
 
     def accept_handshake(self, token: str, secret: str) -> bool:
-        """Keep `secret` for a path reserved by `reserve` and not yet shaken; False (nothing kept) else."""
+        """Keep `secret` for a path reserved by `reserve` and not yet shaken; False (nothing kept) else.
+
+        The same secret again is accepted (Asana may repeat a handshake it found slow); another is not.
+        """
         if not valid_secret(secret):
             return False
         with self._locked() as hooks:
             entry = hooks.get(token)
-            if entry is None or entry.get("secret") is not None:
+            if entry is None:
                 return False
+            if entry.get("secret") is not None:
+                return hmac.compare_digest(str(entry["secret"]).encode(), secret.encode())
             if time.time() - float(entry.get("reserved_at", 0)) > PENDING_TTL_SECONDS:
                 return False
             entry["secret"] = secret
