@@ -16,6 +16,7 @@ never an API request. Webhooks that did not shake hands here (a dataset's) are r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -25,7 +26,7 @@ import ssl
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -138,6 +139,22 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> _Ans
         conn.close()
 
 
+@contextlib.contextmanager
+def _released(lock: Any) -> Iterator[None]:
+    """Let go of an RLock this thread holds (however many times over) for the duration, then take it back.
+
+    `threading.Condition.wait` does the same with the same two RLock methods.
+    """
+    if not lock._is_owned():
+        yield
+        return
+    state = lock._release_save()
+    try:
+        yield
+    finally:
+        lock._acquire_restore(state)
+
+
 def passes(event: Record, resource_type: str | None, filters: Iterable[Record]) -> bool:
     """Whether a webhook on a `resource_type` resource with `filters` delivers `event`.
 
@@ -200,8 +217,13 @@ class WebhookDeliverer:
 
     # -- the create's handshake -----------------------------------------------------------------------
     def handshake(self, target: str, secret: str) -> bool:
-        """POST `X-Hook-Secret` to `target`; true when it answers 200 or 204 echoing the same secret."""
-        answer = post(target, b"", {"X-Hook-Secret": secret}, self.settings.timeout_seconds)
+        """POST `X-Hook-Secret` to `target`; true when it answers 200 or 204 echoing the same secret.
+
+        The create that calls this holds the store's lock; it is let go while the target answers, so that a
+        slow target (up to the timeout) holds up the create only, not every other request.
+        """
+        with _released(self.store.lock):
+            answer = post(target, b"", {"X-Hook-Secret": secret}, self.settings.timeout_seconds)
         echoed = answer.headers.get("x-hook-secret", "")
         ok = not answer.error and answer.status in (200, 204) and hmac.compare_digest(echoed, secret)
         with self._cond:

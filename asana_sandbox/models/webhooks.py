@@ -17,7 +17,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from asana_sandbox.errors import ApiError, bad_request, forbidden
+from asana_sandbox.errors import ApiError, bad_request, forbidden, not_found
 from asana_sandbox.inputs import Body
 from asana_sandbox.models.changes import Changes
 from asana_sandbox.models.records import Record, ref
@@ -58,6 +58,8 @@ def create(
     secret = secrets.token_hex(32)
     if not deliverer.handshake(target, secret):
         raise ApiError(400, HANDSHAKE_FAILED)
+    if changes.store.get(resource["gid"]) is None:  # deleted by another request during the handshake
+        raise not_found("resource")
     hook: Record = {
         "gid": changes.store.new_gid(),
         "resource_type": "webhook",

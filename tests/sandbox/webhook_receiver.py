@@ -15,11 +15,12 @@ from typing import Any
 
 @dataclass
 class Delivery:
-    """One POST the receiver got: its path, headers (lower-cased names) and raw body."""
+    """One POST the receiver got: its path, headers (lower-cased names), raw body and the status answered."""
 
     path: str
     headers: dict[str, str]
     body: bytes
+    status: int = 0
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -32,11 +33,12 @@ class Delivery:
 
 
 class Receiver:
-    """Answers handshakes as `handshake` says ("echo", "no_echo", "wrong", "500", "slow") and deliveries
-    with `status` after `delay` seconds; keeps every request it was sent."""
+    """Answers handshakes as `handshake` says ("echo", "no_echo", "wrong", "500", or "slow": echo after
+    `handshake_delay`) and deliveries with `status` after `delay` seconds; keeps every request it got."""
 
     def __init__(self) -> None:
         self.handshake = "echo"
+        self.handshake_delay = 0.0  # seconds before a "slow" handshake answers
         self.status = 200
         self.delay = 0.0
         self.secrets: dict[str, str] = {}  # path -> secret of its handshake
@@ -58,7 +60,8 @@ class Receiver:
                     status, delay = receiver.status, receiver.delay
                 if delay:
                     time.sleep(delay)
-                with receiver.changed:
+                got.status = status
+                with receiver.changed:  # kept before it is answered, so the sender never outruns the list
                     receiver.deliveries.append(got)
                     receiver.changed.notify_all()
                 self.send_response(status)
@@ -82,7 +85,7 @@ class Receiver:
             if mode == "echo":
                 self.secrets[got.path] = secret
         if mode == "slow":
-            time.sleep(self.delay)
+            time.sleep(self.handshake_delay)
         handler.send_response(500 if mode == "500" else 200)
         if mode in ("echo", "500", "slow"):
             handler.send_header("X-Hook-Secret", secret)
@@ -96,17 +99,26 @@ class Receiver:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def events(self, path: str | None = None) -> list[dict[str, Any]]:
-        """Every event delivered so far (to `path`, if given), in the order received."""
+    def accepted(self, path: str | None = None) -> list[Delivery]:
+        """The deliveries answered 2xx (to `path`, if given), in the order received."""
         with self.lock:
-            return [e for d in self.deliveries if path in (None, d.path) for e in d.events]
+            return [d for d in self.deliveries if path in (None, d.path) and 200 <= d.status < 300]
+
+    def events(self, path: str | None = None) -> list[dict[str, Any]]:
+        """Every event of the deliveries answered 2xx (to `path`, if given), in the order received."""
+        return [e for d in self.accepted(path) for e in d.events]
 
     def wait_for(self, count: int, timeout: float = 10.0, path: str | None = None) -> list[dict[str, Any]]:
-        """Wait until `count` events have been delivered; returns them (fewer if the time ran out)."""
+        """Wait until `count` events have been accepted; returns them (fewer if the time ran out)."""
         deadline = time.monotonic() + timeout
         with self.changed:
             while True:
-                events = [e for d in self.deliveries if path in (None, d.path) for e in d.events]
+                events = [
+                    e
+                    for d in self.deliveries
+                    if path in (None, d.path) and 200 <= d.status < 300
+                    for e in d.events
+                ]
                 remaining = deadline - time.monotonic()
                 if len(events) >= count or remaining <= 0:
                     return events
