@@ -9,6 +9,7 @@ queue's lock, which gives up after `EventQueue.busy_timeout` (503: Asana deliver
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -255,7 +256,13 @@ class ReceiverServer:
 
     def stop(self) -> None:
         """Stop a server started with `start` (gracefully, as on SIGTERM)."""
+        if self._thread is None or not self._thread.is_alive():
+            return
         self._stopping.set()
+        trigger = getattr(self.server, "trigger", None)
+        if trigger is not None:
+            with contextlib.suppress(OSError):  # closed already: the loop has ended by itself
+                trigger.pull_trigger()  # wake the loop now rather than at its next poll timeout
         if self._thread is not None:
             self._thread.join(timeout=self.drain_seconds + 10)
 
