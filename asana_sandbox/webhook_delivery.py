@@ -88,6 +88,7 @@ class _Hook:
     pending: deque[tuple[float, Record]] = field(default_factory=deque)  # (monotonic time queued, event)
     heartbeat_owed: bool = True  # the heartbeat that follows the handshake
     busy: bool = False  # a delivery to this webhook is in flight
+    sending: int = 0  # how many of the first pending events that delivery carries
     first_failure: float | None = None  # delivery clock; None while deliveries succeed
     next_attempt: float | None = None  # delivery clock; None unless waiting to retry
     counters: Counter[str] = field(default_factory=Counter)
@@ -313,9 +314,12 @@ class WebhookDeliverer:
         unlisten(self.store, self._wake.set)
         with self._cond:
             self._stopping = True
-            self.counters["dropped_at_shutdown"] += sum(len(h.pending) for h in self._hooks.values())
             for hook in self._hooks.values():
-                hook.pending.clear()
+                # Events of a delivery in flight stay until it is answered; the others are dropped.
+                dropped = len(hook.pending) - hook.sending
+                self.counters["dropped_at_shutdown"] += dropped
+                for _ in range(dropped):
+                    hook.pending.pop()
             workers = list(self._workers)
         self._wake.set()
         deadline = time.monotonic() + STOP_WAIT_SECONDS
@@ -454,12 +458,14 @@ class WebhookDeliverer:
             target, secret = record["target"], record["_secret"]
         with self._cond:
             batch = [event for _, event in list(hook.pending)[:MAX_BATCH]] if kind == "events" else []
+            hook.sending = len(batch)
             retry = hook.next_attempt is not None
         body = json.dumps({"events": batch}, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json", "X-Hook-Signature": signature(secret, body)}
         answer = post(target, body, headers, self.settings.timeout_seconds)
         clock = self.now()
         with self.store.lock, self._cond:
+            hook.sending = 0
             hook.counters["attempted"] += 1
             self.counters["attempted"] += 1
             if retry:
