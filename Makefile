@@ -30,7 +30,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy asana_client tap_asana target_asana
+	$(BIN)/mypy asana_client tap_asana target_asana asana_webhooks
 
 bench: $(STAMP)
 	@$(BIN)/python -m benchmarks.run
