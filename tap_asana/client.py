@@ -177,8 +177,8 @@ class AsanaStream(RESTStream[str]):
     def fetch_pages(self, route: Route, context: Context | None) -> Iterator[list[dict]]:
         """The records of one list call, page by page.
 
-        402/403 end the partition with a warning; an expired offset restarts it and skips the records
-        already yielded, so the partition neither loses nor repeats records.
+        402/403 end the partition (counted for the run's plan summary); an expired offset restarts it and
+        skips the records already yielded, so the partition neither loses nor repeats records.
         """
         send = self.request_decorator(self._request)
         yielded: set[str] = set()
@@ -222,16 +222,13 @@ class AsanaStream(RESTStream[str]):
                     )
                     return
                 except AccessDeniedError as exc:
-                    self.logger.warning(
-                        "Skipping stream '%s' %s: Asana answered %s (needs the %s tier, or no access); "
-                        "the run goes on",
-                        self.name,
-                        self._partition_label(context),
-                        exc.status,
-                        self.tier,
+                    # Not a warning per partition: counted for one summary at the end (plan_summary.py).
+                    self.asana_tap.plan_gates.refused(
+                        self.name, tier=self.tier, status=exc.status, partition=context, logger=self.logger
                     )
                     return
                 counter.increment()
+                self.asana_tap.plan_gates.read(self.name)
                 self.update_sync_costs(prepared, response, context)
                 records = list(extract_jsonpath(route.records_jsonpath, response.json()))
                 if not records and not paginator.continue_if_empty(response):

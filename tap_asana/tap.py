@@ -18,7 +18,8 @@ from asana_client.cli import check_config_files, require_json, without_secrets
 from asana_client.errors import AsanaAuthError, RetriesExhaustedError
 from asana_client.settings import AUTH_PROPERTIES, CONNECTION_PROPERTIES, ClientSettings
 from asana_client.throttle import RateLimiter
-from tap_asana.logs import quiet_routine_sdk_warnings
+from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
+from tap_asana.plan_summary import PlanGates
 from tap_asana.streams import STREAM_TYPES
 
 
@@ -81,8 +82,16 @@ class TapAsana(Tap):
         self._other_parents_linked = False
         super().__init__(*args, **kwargs)
 
+    @cached_property
+    def plan_gates(self) -> PlanGates:
+        """Partitions refused for the plan (402/403), summarised once at the end of the run."""
+        return PlanGates()
+
     def discover_streams(self) -> list:
-        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+        streams = [stream_type(tap=self) for stream_type in STREAM_TYPES]
+        for stream in streams:
+            quiet_record_limit_aborts(stream.logger)  # `--test`'s ERROR line per stream
+        return streams
 
     @property
     def streams(self) -> dict[str, Stream]:
@@ -101,7 +110,10 @@ class TapAsana(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]
         """Check that the credentials are complete before any stream starts (no request needed)."""
         _ = self.authenticator  # raises AsanaAuthError naming the missing settings
-        super().sync_all()
+        try:
+            super().sync_all()
+        finally:
+            self.plan_gates.report(self.logger)
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:

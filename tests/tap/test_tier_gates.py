@@ -1,4 +1,5 @@
-"""Paid and enterprise endpoints: a 402/403 skips that stream's partition with a warning, the run goes on."""
+"""Paid and enterprise endpoints: a 402/403 skips that stream's partition, the run goes on, and the end of the
+run carries one summary of the streams the plan could not read (not a warning per partition)."""
 
 from __future__ import annotations
 
@@ -21,19 +22,32 @@ def _workspaces(sandbox, tier: str) -> list[str]:
     return [w["gid"] for w in sandbox.store.all("workspace") if w.get("_tier", "free") == tier]
 
 
+def _summaries(caplog) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and "could not be read where the workspace's plan" in r.getMessage()
+    ]
+
+
 def test_premium_streams_skip_free_workspace_and_keep_going(sandbox, caplog) -> None:
     (free,) = _workspaces(sandbox, "free")
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         streams = ["workspaces", "projects", "tasks", "goals", "audit_log_events", "tags"]
         result = run_tap(tap_config(sandbox), streams=streams)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    notes = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     for stream in ("goals", "audit_log_events"):
         assert any(
-            f"Skipping stream '{stream}'" in w and f"workspace_gid={free}" in w and "402" in w
-            for w in warnings
+            f"Skipping stream '{stream}'" in n and f"workspace_gid={free}" in n and "402" in n for n in notes
         ), stream
-    # Not buried: the SDK's per-partition "assumed to be unsorted" note is filtered out.
-    assert not [w for w in warnings if "assumed to be unsorted" in w]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    # Not buried: no warning per skipped partition, nor the SDK's per-partition "assumed to be unsorted" note.
+    assert not [w for w in warnings if "Skipping stream" in w or "assumed to be unsorted" in w]
+    # One summary; the paid workspace read both streams, so nothing is suggested for deselection.
+    (summary,) = _summaries(caplog)
+    assert "  goals: needs a paid plan" in summary and "402 in 1 partition(s) of 1 workspace(s)" in summary
+    assert "  audit_log_events: needs an Enterprise plan" in summary
+    assert "keep it selected" in summary and "meltano select" not in summary
     # The paid workspace's records are all there, and streams after the gated ones still ran.
     paid_goals = [g["gid"] for g in sandbox.store.all("goal") if g["workspace"]["gid"] != free]
     assert sorted(result.gids("goals")) == sorted(paid_goals)
@@ -43,12 +57,21 @@ def test_premium_streams_skip_free_workspace_and_keep_going(sandbox, caplog) -> 
 
 def test_everything_free_still_completes(sandbox_factory, caplog) -> None:
     sandbox = sandbox_factory(tier="free")
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         result = run_tap(tap_config(sandbox), streams=["workspaces", "projects", "sections", *GATED])
     for stream in GATED:
         assert result.gids(stream) == []
     skipped = {r.getMessage().split("'")[1] for r in caplog.records if "Skipping stream" in r.getMessage()}
-    assert {"goals", "allocations", "audit_log_events", "access_requests", "project_briefs"} <= skipped
+    refused = {"goals", "allocations", "audit_log_events", "access_requests", "project_briefs"}
+    assert refused <= skipped
+    # Each stream's first refusal is noted once above DEBUG, however many partitions refused it.
+    firsts = [r.getMessage() for r in caplog.records if "Skipping stream 'access_requests'" in r.getMessage()]
+    assert len(firsts) == 1
+    (summary,) = _summaries(caplog)
+    *_, suggestion = summary.splitlines()
+    assert suggestion.startswith("To stop requesting what this token cannot read: meltano select tap-asana")
+    excluded = {part.split("--exclude ")[1] for part in suggestion.split(" && ")}
+    assert excluded == skipped
     assert sorted(result.gids("sections")) == sorted(s["gid"] for s in sandbox.store.all("section"))
 
 

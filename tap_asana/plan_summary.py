@@ -1,0 +1,120 @@
+"""Streams the workspace's plan (or the token) cannot read: counted during the run, reported once at its end.
+
+On a free workspace every premium stream answers 402 in every partition: `time_tracking_entries` once per
+task, `access_requests` once per project. A warning each would bury the log; instead the first refusal of a
+stream is noted at INFO, the rest at DEBUG, and the end of the run carries one summary (stream, plan
+needed, how often) with the `meltano select` commands that stop requesting the streams nothing could read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: What each `tier` of a stream needs, in Asana's words (Premium was renamed Starter, Business Advanced).
+PLAN_NEEDED = {
+    "free": "any plan",
+    "premium": "a paid plan (Starter/Premium or above)",
+    "enterprise": "an Enterprise plan",
+}
+EXTRACTOR = "tap-asana"
+
+
+@dataclass
+class Refusal:
+    """How often one stream was refused, and where."""
+
+    tier: str
+    statuses: Counter[int] = field(default_factory=Counter)
+    workspaces: set[str] = field(default_factory=set)
+
+    @property
+    def partitions(self) -> int:
+        return sum(self.statuses.values())
+
+
+class PlanGates:
+    """Per-stream tally of partitions Asana refused with 402/403, and of streams that read at least a page.
+
+    Shared by every stream of a tap run; task children report from worker threads, hence the lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._refused: dict[str, Refusal] = {}
+        self._read: Counter[str] = Counter()
+
+    def refused(
+        self,
+        stream: str,
+        *,
+        tier: str,
+        status: int,
+        partition: Mapping[str, Any] | None,
+        logger: logging.Logger,
+    ) -> None:
+        """Count one refused partition; only the stream's first refusal is logged above DEBUG."""
+        with self._lock:
+            first = stream not in self._refused
+            refusal = self._refused.setdefault(stream, Refusal(tier))
+            refusal.statuses[status] += 1
+            if partition and partition.get("workspace_gid"):
+                refusal.workspaces.add(str(partition["workspace_gid"]))
+        where = ", ".join(f"{k}={v}" for k, v in sorted((partition or {}).items())) or "(no partition)"
+        logger.log(
+            logging.INFO if first else logging.DEBUG,
+            "Skipping stream '%s' %s: Asana answered %s (needs %s, or no access)%s",
+            stream,
+            where,
+            status,
+            PLAN_NEEDED.get(tier, tier),
+            "; further refusals of this stream are counted for the summary at the end of the run"
+            if first
+            else "",
+        )
+
+    def read(self, stream: str) -> None:
+        """Note that one page of `stream` was read (the stream is not refused everywhere)."""
+        with self._lock:
+            self._read[stream] += 1
+
+    def summary(self) -> str | None:
+        """The end-of-run report, or None when nothing was refused."""
+        with self._lock:
+            refused = dict(self._refused)
+            read = Counter(self._read)
+        if not refused:
+            return None
+        lines = [
+            f"{len(refused)} stream(s) could not be read where the workspace's plan or the token's access "
+            "does not reach; the run read everything else:"
+        ]
+        unreadable = []
+        for name in sorted(refused):
+            refusal = refused[name]
+            answers = " and ".join(
+                f"{status} in {n} partition(s)" for status, n in sorted(refusal.statuses.items())
+            )
+            where = f" of {len(refusal.workspaces)} workspace(s)" if refusal.workspaces else ""
+            needs = PLAN_NEEDED.get(refusal.tier, refusal.tier)
+            line = f"  {name}: needs {needs}; Asana answered {answers}{where}"
+            if read[name]:
+                line += f"; read elsewhere ({read[name]} page(s)), so keep it selected"
+            else:
+                unreadable.append(name)
+            lines.append(line)
+        if unreadable:
+            lines.append(
+                "To stop requesting what this token cannot read: "
+                + " && ".join(f"meltano select {EXTRACTOR} --exclude {name}" for name in unreadable)
+            )
+        return "\n".join(lines)
+
+    def report(self, logger: logging.Logger) -> None:
+        """Log the summary once, as one WARNING, if anything was refused."""
+        if (text := self.summary()) is not None:
+            logger.warning("%s", text)
