@@ -25,9 +25,14 @@ CLIENTS = 16
 ASANA_TIMEOUT = 10.0
 
 
-def burst(url: str, token: str, count: int, stop: Callable[[], bool] = lambda: False) -> dict:
-    """`count` single-event deliveries from CLIENTS threads (a keep-alive session each); what came back."""
-    acked: list[int] = []
+def burst(
+    url: str, token: str, count: int, stop: Callable[[], bool] = lambda: False, acked: list[int] | None = None
+) -> dict:
+    """`count` single-event deliveries from CLIENTS threads (a keep-alive session each); what came back.
+
+    `acked` collects the numbers of the deliveries answered 200 as they come.
+    """
+    acked = [] if acked is None else acked
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -121,18 +126,17 @@ def test_a_receiver_killed_mid_burst_loses_no_event_it_answered_200_for(tmp_path
     assert store.accept_handshake(token, SECRET)
     process, url, _ = start_receiver(tmp_path)
     killed = threading.Event()
-    acked_before_kill: list[int] = []
+    acked: list[int] = []
 
     def killer() -> None:
         # Kill once a few hundred deliveries were answered, while the others are in flight.
-        with EventQueue(tmp_path / "queue.sqlite") as queue:
-            while queue.count() < 300 and process.poll() is None:
-                time.sleep(0.01)
+        while len(acked) < 300 and process.poll() is None:
+            time.sleep(0.005)
         os.kill(process.pid, signal.SIGKILL)
         killed.set()
 
     threading.Thread(target=killer, daemon=True).start()
-    result = burst(url, token, BURST, stop=killed.is_set)
+    result = burst(url, token, BURST, stop=killed.is_set, acked=acked)
     process.wait(10)
     acked_before_kill = result["acked"]
     assert process.returncode == -signal.SIGKILL
