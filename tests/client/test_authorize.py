@@ -233,4 +233,4 @@ def test_env_file_is_created_private(tmp_path) -> None:
 def test_console_script() -> None:
     script = Path(sys.executable).parent / "asana-authorize"
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60, check=True)
-    assert "authorization code + PKCE" in result.stdout and "--env-file" in result.stdout
+    assert "PKCE" in result.stdout and "--env-file" in result.stdout
