@@ -330,6 +330,7 @@ class WebhookDeliverer:
     # -- the background loop --------------------------------------------------------------------------
     def _loop(self) -> None:
         while not self._stopping:
+            self._wake.clear()  # before looking, so that a change logged while we look wakes the next wait
             self._collect()
             wait = 1.0
             with self._cond:
@@ -347,7 +348,6 @@ class WebhookDeliverer:
                     else:
                         wait = min(wait, self._until_due(hook))
             self._wake.wait(max(0.005, wait))
-            self._wake.clear()
 
     def _work(self, hook: _Hook, kind: str) -> None:
         try:
