@@ -12,7 +12,7 @@ from asana_webhooks.queue import EventQueue
 from asana_webhooks.receiver import Receiver, ReceiverServer
 from asana_webhooks.secrets import SecretStore
 from tests.tap.tap_runner import FAST, run_tap
-from tests.webhooks.conftest import event, sign
+from tests.webhooks.helpers import event, sign
 
 
 def test_a_sandbox_change_arrives_through_the_receiver_and_the_stream(sandbox_factory, tmp_path) -> None:

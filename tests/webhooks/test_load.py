@@ -18,7 +18,7 @@ import requests
 
 from asana_webhooks.queue import EventQueue, event_digest
 from asana_webhooks.secrets import SecretStore, new_token
-from tests.webhooks.conftest import SECRET, event, sign
+from tests.webhooks.helpers import SECRET, event, sign
 
 BURST = 2_000
 CLIENTS = 16

@@ -11,7 +11,7 @@ import requests
 
 from asana_webhooks.queue import EventQueue
 from asana_webhooks.secrets import new_token
-from tests.webhooks.conftest import SECRET, event, sign
+from tests.webhooks.helpers import SECRET, event, sign
 
 
 def handshake(receiving, token: str, secret: str = SECRET) -> requests.Response:

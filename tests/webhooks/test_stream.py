@@ -6,7 +6,7 @@ import logging
 
 from asana_webhooks.queue import EventQueue, event_digest
 from tests.tap.tap_runner import run_tap
-from tests.webhooks.conftest import event
+from tests.webhooks.helpers import event
 
 HOOK = "hookpath-0001"
 
