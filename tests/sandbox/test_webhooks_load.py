@@ -66,7 +66,7 @@ def test_a_slow_target_never_holds_up_api_requests(server: SandboxServer, receiv
     project = client.store.all("project")[0]
     assert client.post("/webhooks", {"resource": project["gid"], "target": receiver.url}).status_code == 201
     server.webhooks.flush()
-    receiver.delay = 2.0
+    receiver.delay = 3.0
     task = client.store.related("task", "projects", project["gid"])[0]
     client.put(f"/tasks/{task['gid']}", {"name": "Slowly delivered"})
     time.sleep(0.3)  # the delivery is in flight now
@@ -76,7 +76,7 @@ def test_a_slow_target_never_holds_up_api_requests(server: SandboxServer, receiv
         assert client.put(f"/tasks/{task['gid']}", {"notes": "meanwhile"}).status_code == 200
     assert client.get("/webhooks", workspace=workspace(client.store)["gid"]).status_code == 200
     assert client.control("webhooks")["webhooks"]["pending_events"] >= 1
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # well before the 3 s delivery is answered
 
 
 def test_stopping_the_server_drops_pending_deliveries_at_once(receiver: Receiver) -> None:
