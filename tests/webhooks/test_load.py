@@ -15,9 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+from click.testing import CliRunner
 
+from asana_webhooks.cli import main
 from asana_webhooks.queue import EventQueue, event_digest
+from asana_webhooks.receiver import Receiver, ReceiverServer
 from asana_webhooks.secrets import SecretStore, new_token
+from tests.tap.tap_runner import FAST
 from tests.webhooks.helpers import SECRET, event, sign
 
 BURST = 2_000
@@ -156,3 +160,39 @@ def test_sigterm_stops_the_receiver_cleanly(tmp_path) -> None:
     assert process.wait(15) == 0
     assert any("stopped" in line for line in lines)
     assert not any("Traceback" in line for line in lines)
+
+
+def test_2000_events_the_sandbox_delivers_are_all_queued_once(sandbox_factory, tmp_path) -> None:
+    sandbox = sandbox_factory(allow_loopback_webhooks=True)
+    queue_path = tmp_path / "queue.sqlite"
+    store = SecretStore(tmp_path / "queue.sqlite.secrets.json")
+    receiver = ReceiverServer(Receiver(EventQueue(queue_path), store), port=0, threads=4).start()
+    config = tmp_path / "tap.json"
+    config.write_text(json.dumps({"access_token": sandbox.token, "api_url": sandbox.base_url, **FAST}))
+    try:
+        project = sandbox.store.all("project")[0]
+        created = CliRunner().invoke(
+            main,
+            ["create", "--config", str(config), "--queue", str(queue_path), "--resource", project["gid"],
+             "--target", receiver.url],
+        )  # fmt: skip
+        assert created.exit_code == 0, created.output
+        (hook,) = store.hooks()
+        tasks = sandbox.get(f"/projects/{project['gid']}/tasks").json()["data"]
+        renames = BURST // 2  # each rename is two events: the change and its `name_changed` story
+        for n in range(renames):
+            assert (
+                sandbox.put(f"/tasks/{tasks[n % len(tasks)]['gid']}", {"name": f"burst {n}"}).status_code
+                == 200
+            )
+        stats = sandbox.control("webhooks/flush", {"wait_seconds": 60})["webhooks"]["by_webhook"][
+            hook.webhook_gid
+        ]
+        assert stats["failed"] == 0 and stats["pending_events"] == 0
+        with EventQueue(queue_path) as queue:
+            events = [item.event for item in queue.read()]
+        assert len(events) == stats["events_delivered"] >= BURST
+        names = {e["resource"].get("name") for e in events if e["action"] == "changed"}
+        assert {f"burst {n}" for n in range(renames)} <= names
+    finally:
+        receiver.stop()
