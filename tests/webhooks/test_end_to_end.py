@@ -72,6 +72,8 @@ def test_a_sandbox_change_arrives_through_the_receiver_and_the_stream(sandbox_fa
         assert renamed, records
         assert renamed[0]["webhook_gid"] == hook.webhook_gid and renamed[0]["webhook_path"] == hook.token
         assert all(r["resource"]["gid"] != event(666)["resource"]["gid"] for r in records)
+        secret = store.secret_for(hook.token).decode()
+        assert secret not in json.dumps(records) and secret not in json.dumps(first.states)
 
         # The next run, given the state, removes what it covers; a second change comes through alone.
         assert (

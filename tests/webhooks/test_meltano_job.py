@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -63,6 +65,8 @@ def test_the_webhook_job_loads_sandbox_changes_into_duckdb_and_drains_the_queue(
             assert queue.count() == len(rows) - first_count, "the second run drained what the first loaded"
     finally:
         receiver.stop()
+        if not os.environ.get("KEEP_E2E_OUTPUT"):
+            shutil.rmtree(run.workdir, ignore_errors=True)
 
 
 def events_in(db) -> list[dict]:
