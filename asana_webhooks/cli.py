@@ -186,26 +186,28 @@ def serve(
     config = read_config(config_path)
     queue_file, secrets_file = resolve_paths(config, queue_path, secrets_path)
     assert queue_file is not None and secrets_file is not None
+    store = SecretStore(secrets_file)
     try:
+        known = len(store.hooks())  # a secrets file that cannot be read fails now, not per delivery
         queue = EventQueue(queue_file)
-    except QueueError as exc:
+    except (QueueError, SecretStoreError) as exc:
         raise Failure(str(exc)) from None
     try:
         server = ReceiverServer(
-            Receiver(queue, SecretStore(secrets_file), max_body_bytes=max_body_bytes),
-            host=host,
-            port=port,
-            threads=threads,
+            Receiver(queue, store, max_body_bytes=max_body_bytes), host=host, port=port, threads=threads
         )
-    except OSError as exc:
+    except OSError as exc:  # e.g. the port is taken, or the host is not an address of this machine
         queue.close()
-        raise Failure(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise click.BadParameter(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", param_hint="'--host' / '--port'"
+        ) from None
     logger.info(
-        "listening on %s (queue %s, %d waiting; secrets %s)",
+        "listening on %s (queue %s, %d waiting; secrets %s, %d webhooks)",
         server.url,
         queue_file,
         queue.count(),
         secrets_file,
+        known,
     )
     server.run()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import stat
 import subprocess
 import sys
@@ -182,3 +183,34 @@ def test_config_problems_exit_2_without_a_traceback(tmp_path) -> None:
         assert run.returncode == 2, (args, run.stderr)
         assert message in run.stderr, (args, run.stderr)
         assert "Traceback" not in run.stderr
+
+
+def test_serve_on_a_taken_port_or_with_an_unreadable_secrets_file_fails_in_one_line(tmp_path) -> None:
+    broken = tmp_path / "broken.secrets.json"
+    broken.write_text("{broken")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        cases = [
+            (["--port", port], 2, "Address already in use"),
+            (["--port", "0", "--secrets", str(broken)], 1, "is not valid JSON"),
+        ]
+        for args, code, message in cases:
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "asana_webhooks",
+                    "serve",
+                    "--queue",
+                    str(tmp_path / "q.sqlite"),
+                    *args,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert run.returncode == code, run.stderr
+            assert message in run.stderr and "Traceback" not in run.stderr
