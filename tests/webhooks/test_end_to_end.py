@@ -55,10 +55,16 @@ def test_a_sandbox_change_arrives_through_the_receiver_and_the_stream(sandbox_fa
             hook.target, data=forged, headers={"X-Hook-Signature": sign("not the secret", forged)}, timeout=10
         )
         assert answer.status_code == 401
-        stats = sandbox.control("webhooks/flush", {"wait_seconds": 10})["webhooks"]["by_webhook"][
-            hook.webhook_gid
-        ]
+        flushed = sandbox.control("webhooks/flush", {"wait_seconds": 10})
+        stats = flushed["webhooks"]["by_webhook"][hook.webhook_gid]
         assert stats["failed"] == 0 and stats["events_delivered"] >= 1
+        # Heartbeats (an empty, signed batch every 8 hours) are answered and store nothing.
+        with EventQueue(queue_path) as queue:
+            before = queue.count()
+        beats = sandbox.control("webhooks/heartbeat", {})["webhooks"]["by_webhook"][hook.webhook_gid]
+        assert beats["heartbeats"] == stats["heartbeats"] + 1 and beats["failed"] == 0
+        with EventQueue(queue_path) as queue:
+            assert queue.count() == before
 
         first = run_tap(config, streams=["webhook_events"])
         records = first.records["webhook_events"]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import stat
 
 import pytest
 import requests
 
 from asana_webhooks.queue import EventQueue
-from asana_webhooks.secrets import new_token
+from asana_webhooks.receiver import Receiver, ReceiverServer
+from asana_webhooks.secrets import SecretStore, new_token
 from tests.webhooks.helpers import SECRET, event, sign
 
 
@@ -200,3 +202,32 @@ def test_stop_finishes_and_closes(receiving) -> None:
     with pytest.raises(requests.ConnectionError):
         requests.get(receiving.url, timeout=2)
     assert receiving.stored() == [event(1)]
+
+
+def test_a_locked_queue_gets_503_in_time_and_nothing_half_stored(tmp_path) -> None:
+    queue_path = tmp_path / "queue.sqlite"
+    store = SecretStore(tmp_path / "secrets.json")
+    token = new_token()
+    store.reserve(token, resource="1300", target="x")
+    store.accept_handshake(token, SECRET)
+    server = ReceiverServer(
+        Receiver(EventQueue(queue_path, busy_timeout=0.3), store), port=0, threads=2
+    ).start()
+    body = json.dumps({"events": [event(1)]}).encode()
+    headers = {"X-Hook-Signature": sign(SECRET, body)}
+    try:
+        blocker = sqlite3.connect(queue_path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")  # e.g. a long maintenance job holding the file
+        answer = requests.post(f"{server.url}/{token}", data=body, headers=headers, timeout=10)
+        assert answer.status_code == 503 and "send them again" in answer.json()["error"]
+        assert answer.elapsed.total_seconds() < 5
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        # Asana's retry then goes through, once.
+        assert (
+            requests.post(f"{server.url}/{token}", data=body, headers=headers, timeout=10).status_code == 200
+        )
+    finally:
+        server.stop()
+    with EventQueue(queue_path) as queue:
+        assert [item.event for item in queue.read()] == [event(1)]
