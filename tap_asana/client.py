@@ -224,7 +224,12 @@ class AsanaStream(RESTStream[str]):
                 except AccessDeniedError as exc:
                     # Not a warning per partition: counted for one summary at the end (plan_summary.py).
                     self.asana_tap.plan_gates.refused(
-                        self.name, tier=self.tier, status=exc.status, partition=context, logger=self.logger
+                        self.name,
+                        tier=self.tier,
+                        status=exc.status,
+                        partition=context,
+                        logger=self.logger,
+                        selected=self.selected,
                     )
                     return
                 counter.increment()

@@ -3,7 +3,11 @@
 On a free workspace every premium stream answers 402 in every partition: `time_tracking_entries` once per
 task, `access_requests` once per project. A warning each would bury the log; instead the first refusal of a
 stream is noted at INFO, the rest at DEBUG, and the end of the run carries one summary (stream, plan
-needed, how often) with the `meltano select` commands that stop requesting the streams nothing could read.
+needed, how often) with the `meltano select` commands that deselect the streams nothing could read.
+
+A deselected stream is still listed when a selected stream is read through it (goal stories and
+memberships through `goals`, the SDK's and the tap's rule), so its refusals are expected: they get one INFO
+line, not the warning, and the suggestion is not repeated run after run.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ class Refusal:
     """How often one stream was refused, and where."""
 
     tier: str
+    #: Whether the stream's records were wanted (else it was only walked for its children).
+    selected: bool = True
     statuses: Counter[int] = field(default_factory=Counter)
     workspaces: set[str] = field(default_factory=set)
 
@@ -47,6 +53,8 @@ class PlanGates:
         self._lock = threading.Lock()
         self._refused: dict[str, Refusal] = {}
         self._read: Counter[str] = Counter()
+        #: Every stream selected (as by default): an exclude alone would then select nothing.
+        self.default_selection = False
 
     def refused(
         self,
@@ -56,11 +64,12 @@ class PlanGates:
         status: int,
         partition: Mapping[str, Any] | None,
         logger: logging.Logger,
+        selected: bool = True,
     ) -> None:
         """Count one refused partition; only the stream's first refusal is logged above DEBUG."""
         with self._lock:
             first = stream not in self._refused
-            refusal = self._refused.setdefault(stream, Refusal(tier))
+            refusal = self._refused.setdefault(stream, Refusal(tier, selected))
             refusal.statuses[status] += 1
             if partition and partition.get("workspace_gid"):
                 refusal.workspaces.add(str(partition["workspace_gid"]))
@@ -83,9 +92,9 @@ class PlanGates:
             self._read[stream] += 1
 
     def summary(self) -> str | None:
-        """The end-of-run report, or None when nothing was refused."""
+        """The end-of-run report on the selected streams, or None when none was refused."""
         with self._lock:
-            refused = dict(self._refused)
+            refused = {name: r for name, r in self._refused.items() if r.selected}
             read = Counter(self._read)
         if not refused:
             return None
@@ -108,13 +117,26 @@ class PlanGates:
                 unreadable.append(name)
             lines.append(line)
         if unreadable:
-            lines.append(
-                "To stop requesting what this token cannot read: "
-                + " && ".join(f"meltano select {EXTRACTOR} --exclude {name}" for name in unreadable)
-            )
+            # With no select rule yet, Meltano selects `*.*`; an exclude alone would then select nothing.
+            commands = [f"meltano select {EXTRACTOR} '*'"] if self.default_selection else []
+            commands += [f"meltano select {EXTRACTOR} --exclude {name}" for name in unreadable]
+            lines.append("To deselect what this token cannot read: " + " && ".join(commands))
         return "\n".join(lines)
 
+    def walked_only(self) -> str | None:
+        """One line on deselected streams that were refused while listed for their children, or None."""
+        with self._lock:
+            names = sorted(name for name, r in self._refused.items() if not r.selected)
+        if not names:
+            return None
+        return (
+            f"Deselected stream(s) {', '.join(names)} were listed for the selected streams read through them "
+            "and refused (the plan does not reach them): what is read through them is missing"
+        )
+
     def report(self, logger: logging.Logger) -> None:
-        """Log the summary once, as one WARNING, if anything was refused."""
+        """Log the summary once, as one WARNING, if a selected stream was refused."""
         if (text := self.summary()) is not None:
             logger.warning("%s", text)
+        if (note := self.walked_only()) is not None:
+            logger.info("%s", note)

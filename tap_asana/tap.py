@@ -110,6 +110,7 @@ class TapAsana(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]
         """Check that the credentials are complete before any stream starts (no request needed)."""
         _ = self.authenticator  # raises AsanaAuthError naming the missing settings
+        self.plan_gates.default_selection = all(s.selected for s in self.streams.values())
         try:
             super().sync_all()
         finally:

@@ -91,7 +91,26 @@ def test_summary_suggests_deselecting_only_what_nothing_could_read() -> None:
     )
     assert lines[3].startswith("  goals: ") and lines[3].endswith("so keep it selected")
     assert lines[4] == (
-        "To stop requesting what this token cannot read: meltano select tap-asana --exclude audit_log_events"
+        "To deselect what this token cannot read: meltano select tap-asana --exclude audit_log_events"
         " && meltano select tap-asana --exclude budgets"
     )
+    # With Meltano's default selection (no rule, every stream), an exclude alone would select nothing.
+    gates.default_selection = True
+    suggestion = (gates.summary() or "").splitlines()[-1]
+    assert suggestion.startswith("To deselect what this token cannot read: meltano select tap-asana '*' && ")
     assert PlanGates().summary() is None  # nothing refused, nothing said
+
+
+def test_a_deselected_stream_walked_for_its_children_is_not_warned_about_again(caplog) -> None:
+    """After the suggested excludes, `goals` is still listed for goal stories: one INFO line, no warning."""
+    gates = PlanGates()
+    logger = logging.getLogger("test-plan-gates")
+    gates.refused(
+        "goals", tier="premium", status=402, partition={"workspace_gid": "1"}, logger=logger, selected=False
+    )
+    with caplog.at_level(logging.INFO, logger="test-plan-gates"):
+        gates.report(logger)
+    assert gates.summary() is None
+    assert [(r.levelno, r.getMessage().split(" were ")[0]) for r in caplog.records] == [
+        (logging.INFO, "Deselected stream(s) goals")
+    ]
