@@ -256,6 +256,17 @@ def update_env_file(path: Path, values: Mapping[str, str]) -> None:
     write_private(path, "\n".join(kept) + "\n")
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """`NAME=value` lines of a dotenv file (quotes removed); {} when it does not exist."""
+    values = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, sep, value = line.partition("=")
+            if sep and not line.lstrip().startswith("#"):
+                values[name.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
 def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"asana-authorize: {message}", err=True)
     sys.exit(code)
@@ -285,7 +296,8 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 @click.option(
     "--env-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Store the refresh token in this dotenv file (e.g. the Meltano project's .env, mode 0600).",
+    help="Store the refresh token in this dotenv file (e.g. the Meltano project's .env, mode 0600); "
+    f"{CLIENT_ID_VAR} and {CLIENT_SECRET_VAR} are also read from it.",
 )
 @click.option(
     "--env-var",
@@ -333,7 +345,8 @@ def main(
     if bad := [name for name in env_vars if not _ENV_NAME.match(name)]:
         _fail(f"--env-var {bad[0]!r} is not a variable name", 2)
     try:
-        app = app_from(config, os.environ)
+        # `meltano config set` keeps the secret in the project's .env: read it there too.
+        app = app_from(config, {**(read_env_file(env_file) if env_file else {}), **os.environ})
         token = run_flow(
             app,
             port=port,

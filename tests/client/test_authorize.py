@@ -78,9 +78,12 @@ def _works(sandbox, refresh_token: str) -> bool:
 
 def test_browser_approval_stores_a_working_refresh_token_in_env_file(sandbox, tmp_path) -> None:
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(_oauth_config(sandbox)))
-    env_file = tmp_path / ".env"
-    env_file.write_text("TAP_ASANA_CLIENT_ID='sandbox-client'\nTAP_ASANA_REFRESH_TOKEN='old'\nOTHER=1\n")
+    config.write_text(json.dumps({"api_url": sandbox.base_url}))
+    env_file = tmp_path / ".env"  # as `meltano config set --store=dotenv` leaves it: the app's credentials
+    env_file.write_text(
+        "TAP_ASANA_CLIENT_ID='sandbox-client'\nTAP_ASANA_REFRESH_TOKEN='old'\nOTHER=1\n"
+        f"TAP_ASANA_CLIENT_SECRET='{DEFAULT_CLIENT_SECRET}'\n"
+    )
     process = _start_command(
         tmp_path,
         "--config",
@@ -109,7 +112,7 @@ def test_browser_approval_stores_a_working_refresh_token_in_env_file(sandbox, tm
     lines = env_file.read_text().splitlines()
     assert lines[0] == "TAP_ASANA_CLIENT_ID='sandbox-client'" and lines[2] == "OTHER=1"
     token = lines[1].split("=", 1)[1].strip("'")
-    assert token != "old" and lines[3] == f"TARGET_ASANA_REFRESH_TOKEN='{token}'"
+    assert token != "old" and lines[4] == f"TARGET_ASANA_REFRESH_TOKEN='{token}'"
     assert token not in stderr and DEFAULT_CLIENT_SECRET not in stderr
     assert _works(sandbox, token)
 
