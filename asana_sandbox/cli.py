@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import sys
+from datetime import datetime
 from typing import NoReturn
 
 import click
@@ -25,6 +26,12 @@ def main() -> None:
     "--dataset", default="demo", show_default=True, help="demo, bench, or a path to a JSON file of records."
 )
 @click.option("--seed", default=42, show_default=True, type=int, help="Seed of the generated dataset.")
+@click.option(
+    "--reference-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day a built-in dataset's dates lead up to, YYYY-MM-DD [default: today in UTC].",
+)
 @click.option(
     "--requests-per-minute",
     type=click.IntRange(1),
@@ -55,6 +62,7 @@ def serve(
     port: int,
     dataset: str,
     seed: int,
+    reference_date: datetime | None,
     requests_per_minute: int | None,
     tier: str | None,
     token: str,
@@ -70,6 +78,7 @@ def serve(
             host=host,
             port=port,
             seed=seed,
+            reference_date=reference_date.date() if reference_date else None,
             tier=tier,
             requests_per_minute=requests_per_minute,
             token=token,

@@ -6,6 +6,7 @@ import json
 import logging
 import socket
 import threading
+from datetime import date
 from types import TracebackType
 from typing import Any
 
@@ -79,6 +80,7 @@ def build_app(
     dataset: str = "demo",
     *,
     seed: int = 42,
+    reference_date: date | None = None,
     tier: str | None = None,
     requests_per_minute: int | None = None,
     token: str = DEFAULT_TOKEN,
@@ -91,9 +93,10 @@ def build_app(
 
     `allow_loopback_webhooks`: a sandbox-only affordance for local tests and demos: webhook targets on
     loopback (localhost, 127.x, ::1) are accepted instead of Asana's 403. `webhook_timeout`: seconds a target
-    has to answer a handshake or a delivery (Asana's 10).
+    has to answer a handshake or a delivery (Asana's 10). `reference_date`: the day a built-in dataset's dates
+    lead up to (default: today in UTC).
     """
-    store = Store(load_dataset(dataset, seed))
+    store = Store(load_dataset(dataset, seed, reference_date))
     users = store.all("user")
     if not users:
         raise ValueError(f"dataset {dataset!r} has no users: the token needs one to act as")

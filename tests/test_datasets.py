@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from asana_sandbox.datasets import DATASETS, UnknownDatasetError, load_dataset
+from asana_sandbox.datasets.builder import SPAN_DAYS
 
 # Every field of each object's full response schema (Asana OAS `<Name>Response`), written out by hand so
 # the test does not depend on the spec or on the generator's own tables.
@@ -122,9 +124,15 @@ TIMESTAMP = re.compile(r"^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 NOT_REFERENCES = {"metric", "enum_options", "enum_value", "multi_enum_values", "status_options", "likes"}
 
 
+# A fixed reference date keeps these checks independent of the day they run; the window it gives ends on the
+# last day a whole number of weeks after 2026-06-30 (the first window's end): 2026-12-01.
+REFERENCE = date(2026, 12, 3)
+WINDOW_END = "2026-12-01"
+
+
 @pytest.fixture(scope="module")
 def demo() -> list[dict[str, Any]]:
-    return load_dataset("demo")
+    return load_dataset("demo", reference_date=REFERENCE)
 
 
 @pytest.fixture(scope="module")
@@ -178,11 +186,11 @@ def test_names_listed() -> None:
 
 
 def test_demo_is_byte_identical_for_the_same_seed(demo: list[dict[str, Any]]) -> None:
-    assert json.dumps(load_dataset("demo", seed=42)) == json.dumps(demo)
+    assert json.dumps(load_dataset("demo", seed=42, reference_date=REFERENCE)) == json.dumps(demo)
 
 
 def test_demo_differs_with_another_seed(demo: list[dict[str, Any]]) -> None:
-    assert json.dumps(load_dataset("demo", seed=7)) != json.dumps(demo)
+    assert json.dumps(load_dataset("demo", seed=7, reference_date=REFERENCE)) != json.dumps(demo)
 
 
 def test_demo_has_the_documented_shape(demo: list[dict[str, Any]]) -> None:
@@ -251,13 +259,14 @@ def test_gids_are_unique_numeric_strings(demo: list[dict[str, Any]]) -> None:
     assert all(g.isdigit() and len(g) == 16 for g in gids)
 
 
-def test_timestamps_lie_in_the_fixed_window(demo: list[dict[str, Any]]) -> None:
+def test_timestamps_lie_in_the_window_before_the_reference_date(demo: list[dict[str, Any]]) -> None:
+    start = (date.fromisoformat(WINDOW_END) - timedelta(days=SPAN_DAYS - 1)).isoformat()
     for record in demo:
         for key in ("created_at", "modified_at", "completed_at"):
             value = record.get(key)
             if value is not None:
                 assert TIMESTAMP.match(value), value
-                assert "2025-01-01T00:00:00.000Z" <= value <= "2026-06-30T23:59:59.999Z"
+                assert f"{start}T00:00:00.000Z" <= value <= f"{WINDOW_END}T23:59:59.999Z"
         if record.get("modified_at") and record.get("created_at"):
             assert record["modified_at"] > record["created_at"]
 
@@ -269,7 +278,7 @@ def test_tasks_are_consistent(demo: list[dict[str, Any]]) -> None:
     completed = [t for t in tasks if t["completed"]]
     assert all(t["completed_at"] for t in completed)
     assert 0.25 <= len(completed) / len(tasks) <= 0.45
-    assert any(not t["completed"] and t["due_on"] and t["due_on"] < "2026-06-30" for t in tasks)
+    assert any(not t["completed"] and t["due_on"] and t["due_on"] < WINDOW_END for t in tasks)
     assert max(depth(t, index) for t in tasks) == 3
     children = Counter(t["parent"]["gid"] for t in tasks if t["parent"])
     assert all(t["num_subtasks"] == children[t["gid"]] for t in tasks)
@@ -368,3 +377,48 @@ def test_resourcing_objects_respect_tiers_and_memberships(profile: str, demo, be
     }
     settings = {(s["portfolio"]["gid"], s["project"]["gid"]) for s in types["project_portfolio_setting"]}
     assert settings == portfolio_projects
+
+
+def _shift(value: Any, days: int) -> Any:
+    """`value` with every date and timestamp string in it moved by `days`."""
+    if isinstance(value, dict):
+        return {k: _shift(v, days) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift(v, days) for v in value]
+    if isinstance(value, str):  # dates stand alone, in timestamps and in titles ("Weekly update - 2025-10-29")
+        value = DAY.sub(lambda m: (date.fromisoformat(m[0]) + timedelta(days=days)).isoformat(), value)
+        return MONTH_DAY.sub(lambda m: _shift_month_day(m[0], days), value)
+    return value
+
+
+def _shift_month_day(text: str, days: int) -> str:
+    """"Jun 22" (a due date in a story's text) moved by `days`; 2026 is as good a year as any but a leap one."""
+    moved = datetime.strptime(f"2026 {text}", "%Y %b %d") + timedelta(days=days)
+    return f"{moved:%b} {moved.day}"
+
+
+MONTH_DAY = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}\b")
+
+
+DAY = re.compile(r"20\d\d-\d\d-\d\d")
+
+
+def test_another_reference_date_moves_every_date_by_whole_weeks(demo: list[dict[str, Any]]) -> None:
+    # Five weeks earlier, any day of that week: the same records, every date five weeks back, so weekdays (and
+    # the weekly timesheets built on them) stay as they are. Time periods are calendar years, halves and
+    # quarters, and goals follow their period: they are not moved.
+    earlier = load_dataset("demo", reference_date=REFERENCE - timedelta(days=35 - 2))
+    assert len(earlier) == len(demo)
+    for old, new in zip(demo, earlier, strict=True):
+        if old["resource_type"] in ("time_period", "goal"):
+            assert new["gid"] == old["gid"]
+            continue
+        assert new == _shift(old, -35), old["gid"]
+
+
+def test_the_default_reference_date_is_today() -> None:
+    today = datetime.now(timezone.utc).date()
+    tasks = [r for r in load_dataset("demo") if r["resource_type"] == "task"]
+    latest = max(date.fromisoformat(t["created_at"][:10]) for t in tasks)
+    assert today - timedelta(days=21) <= latest <= today
+    assert any(not t["completed"] and t["due_on"] and t["due_on"] > today.isoformat() for t in tasks)

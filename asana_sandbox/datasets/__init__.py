@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,17 @@ class UnknownDatasetError(ValueError):
     """The dataset name is neither a built-in dataset nor a readable JSON file of records."""
 
 
-def load_dataset(name_or_path: str, seed: int = 42) -> list[dict[str, Any]]:
-    """Records of a built-in dataset (deterministic for `seed`) or of a JSON file.
+def load_dataset(
+    name_or_path: str, seed: int = 42, reference_date: date | None = None
+) -> list[dict[str, Any]]:
+    """Records of a built-in dataset or of a JSON file.
 
+    A built-in dataset's dates lie in the weeks before `reference_date` (default: today in UTC) and a little
+    after (due dates, vacations); it is deterministic for a (seed, reference date) pair.
     The file holds a list of records or `{"records": [...]}`; anything else raises UnknownDatasetError.
     """
     if name_or_path in DATASETS:
-        return generate(name_or_path, seed)
+        return generate(name_or_path, seed, reference_date)
     hint = f"use {', '.join(DATASETS[:-1])} or {DATASETS[-1]}, or a path to a JSON file of records"
     path = Path(name_or_path)
     if not path.is_file():

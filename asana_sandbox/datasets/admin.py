@@ -9,7 +9,9 @@ from .workspaces import Space
 
 def access_requests(b: Builder, space: Space, count: int) -> None:
     targets = [*space.projects, *space.portfolios]
-    for _ in range(count):
+    # Pending, approved, pending, denied...: every dataset with three or more has each kind of answer.
+    statuses = ("pending", "approved", "pending", "denied")
+    for n in range(count):
         target = b.pick(targets)
         members = {m["gid"] for m in target["members"]}
         outsiders = [u for u in space.users if u["gid"] not in members] or space.users
@@ -18,7 +20,7 @@ def access_requests(b: Builder, space: Space, count: int) -> None:
                 "gid": b.gid(),
                 "resource_type": "access_request",
                 "message": f"Could I get access to {target['name']}?",
-                "approval_status": b.pick(("pending", "pending", "approved", "denied")),
+                "approval_status": statuses[n % len(statuses)],
                 "requester": ref(b.pick(outsiders)),
                 "target": {"gid": target["gid"], "resource_type": target["resource_type"]},
             }

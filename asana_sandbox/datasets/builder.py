@@ -3,28 +3,61 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+import threading
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from asana_sandbox.models.records import ref as ref  # the one compact-reference builder, re-exported
 
 Record = dict[str, Any]
 
-# Every generated timestamp lies in this window, so a dataset never depends on the day it is built.
-START = datetime(2025, 1, 1, tzinfo=timezone.utc)
-END = datetime(2026, 6, 30, 23, 59, 59, tzinfo=timezone.utc)
-SPAN_MS = int((END - START).total_seconds() * 1000)
-TODAY = "2026-06-30"  # the dataset's notion of "today": tasks due before it and not complete are overdue
+# Every generated timestamp lies in a window of fixed length that ends on the dataset's reference date (by
+# default the day it is generated), so the demo always looks like a live workspace: recent completions, tasks
+# overdue and due soon. The window moves by whole weeks, so every weekday (and with it each weekly timesheet)
+# stays as it is: for a seed, the datasets of any two reference dates have the same records, only their dates
+# differ. BASE_TODAY as reference date gives the first window the datasets had, 2025-01-01..2026-06-30.
+BASE_START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+BASE_TODAY = date(2026, 6, 30)
+SPAN_DAYS = (BASE_TODAY - BASE_START.date()).days + 1
+SPAN_MS = SPAN_DAYS * 86_400_000 - 1000  # up to 23:59:59.000 of the window's last day
 DAY_MS = 86_400_000
 GID_BASE = (
     1_100_000_000_000_000  # 16 digits, below the store's own counter (1_200_...) so new gids never clash
 )
 
-
+# The window of the dataset being generated, set by `use_reference_date` (the generator holds CLOCK_LOCK
+# while it builds, so two threads never build against each other's window).
+CLOCK_LOCK = threading.Lock()
+START = BASE_START
+END = BASE_START + timedelta(milliseconds=SPAN_MS)
+TODAY = BASE_TODAY.isoformat()  # the window's last day: tasks due before it and not complete are overdue
 # Date strings by day offset from START (with room for due dates past END): formatting with strftime
 # and parsing with strptime dominated the bench build time.
-_DAYS = [(START + timedelta(days=k)).strftime("%Y-%m-%d") for k in range(SPAN_MS // DAY_MS + 400)]
-_DAY_INDEX = {d: k for k, d in enumerate(_DAYS)}
+_DAYS: list[str] = []
+_DAY_INDEX: dict[str, int] = {}
+
+
+def window_start(reference: date) -> datetime:
+    """The first instant of the window whose last day is the latest one on or before `reference` that lies
+    a whole number of weeks from BASE_TODAY."""
+    weeks = (reference - BASE_TODAY).days // 7
+    return BASE_START + timedelta(days=7 * weeks)
+
+
+def use_reference_date(reference: date) -> None:
+    """Set the window every `iso`, `day` and `ms_of` call refers to (hold CLOCK_LOCK around its use)."""
+    global START, END, TODAY, _DAYS, _DAY_INDEX
+    start = window_start(reference)
+    if start == START and _DAYS:
+        return
+    START = start
+    END = start + timedelta(milliseconds=SPAN_MS)
+    TODAY = END.strftime("%Y-%m-%d")
+    _DAYS = [(start + timedelta(days=k)).strftime("%Y-%m-%d") for k in range(SPAN_DAYS + 400)]
+    _DAY_INDEX = {d: k for k, d in enumerate(_DAYS)}
+
+
+use_reference_date(BASE_TODAY)
 
 
 def iso(ms: int) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 from . import (
     admin,
     attachments,
+    builder,
     custom_fields,
     goals,
     jobs,
@@ -202,8 +204,18 @@ BENCH = (
 PROFILES = {"demo": DEMO, "bench": BENCH}
 
 
-def generate(profile: str, seed: int = 42) -> list[Record]:
-    """All records of the named profile, in creation order (parents before what refers to them)."""
+def generate(profile: str, seed: int = 42, reference_date: date | None = None) -> list[Record]:
+    """All records of the named profile, in creation order (parents before what refers to them).
+
+    Their dates lie in a window ending on `reference_date` (default: today in UTC), give or take the few days
+    that keep weekdays in place; the same seed and reference date always give the same records.
+    """
+    with builder.CLOCK_LOCK:
+        builder.use_reference_date(reference_date or datetime.now(timezone.utc).date())
+        return _generate(profile, seed)
+
+
+def _generate(profile: str, seed: int) -> list[Record]:
     b = Builder(seed)
     previous: list[Record] = []
     spaces: list[tuple[Space, SpaceSpec]] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import words
+from . import builder, words
 from .builder import Builder, Record, html, ref
 from .workspaces import Space
 
@@ -15,8 +15,9 @@ _QUARTERS = (
 
 
 def time_periods(b: Builder, space: Space) -> None:
-    """FY → H1/H2 → Q1..Q4 for 2025 and 2026, each linked to its parent period."""
-    for year in (2025, 2026):
+    """FY → H1/H2 → Q1..Q4 for the window's last year and the one before, each linked to its parent period."""
+    this_year = builder.END.year
+    for year in (this_year - 1, this_year):
         fy = _period(b, space, "FY", f"{year}-01-01", f"{year}-12-31", f"FY{year % 100}", None)
         halves = [
             _period(b, space, "H1", f"{year}-01-01", f"{year}-06-30", f"H1 FY{year % 100}", fy),

@@ -168,7 +168,8 @@ def project_budgets(
         else:
             actual = sum(e["duration_minutes"] for e in logged)
         planned_hours = b.rng.randint(4, 40) * 10
-        if b.chance(0.8):
+        # about one in five has no estimate, and so does the second budget, so every dataset shows both kinds
+        if b.chance(0.8) and k != 1:
             estimate: Record = {
                 "billable_status_filter": b.pick(("billable", "any")),
                 "source": b.pick(("tasks", "capacity_plans")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import words
-from .builder import DAY_MS, SPAN_MS, TODAY, Builder, Record, day, html, iso, ref
+from .builder import DAY_MS, SPAN_MS, Builder, Record, day, html, iso, ref
 from .builder import ms_of as ms
 from .custom_fields import custom_field_value
 from .workspaces import Space
@@ -66,7 +66,8 @@ def _task(
 ) -> Record:
     ws = space.workspace
     gid = b.gid()
-    created = b.when(earliest, max(earliest, SPAN_MS - 120 * DAY_MS))
+    # up to ten days before "today", so a demo has work in flight: recent completions, tasks due soon
+    created = b.when(earliest, max(earliest, SPAN_MS - 10 * DAY_MS))
     creator = b.pick(people)
     assignee = b.pick(people) if force_assignee or b.chance(0.8) else None
     completed = b.chance(1 / 3)
@@ -74,7 +75,7 @@ def _task(
     due_on = None
     if b.chance(0.75):
         due = created + b.rng.randint(1, 90) * DAY_MS
-        if not completed and day(due) < TODAY and b.chance(0.6):
+        if not completed and due // DAY_MS < SPAN_MS // DAY_MS and b.chance(0.6):  # due before today
             # keeps overdue tasks a minority: most open tasks are due in the future
             due = SPAN_MS + b.rng.randint(1, 90) * DAY_MS
         due_on = day(due)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from .builder import Builder, Record, iso, ms_of, ref
+from .builder import DAY_MS, Builder, Record, day, iso, ms_of, ref
 from .workspaces import Space
 
 CATEGORIES = (
@@ -18,7 +18,8 @@ CATEGORIES = (
     ("Travel", "cool-gray"),
 )
 
-ARCHIVED_CATEGORY = ("Legacy billing", "red")  # archived at the start of 2026: only older entries carry it
+ARCHIVED_CATEGORY = ("Legacy billing", "red")  # archived a year into the window: only older entries carry it
+ARCHIVED_AFTER_DAYS = 365
 
 # Timesheet states from least to most advanced; a week's timesheet is as far as its least advanced entry.
 _PROGRESS = ("DRAFT", "SUBMITTED", "APPROVED")
@@ -73,11 +74,17 @@ def time_tracking_categories(b: Builder, space: Space, count: int, entries: list
         for name, color in chosen
     ]
     active = [c for c in categories if not c["is_archived"]]
+    archived_on = archived_category_cutoff()
     for entry in entries:
         # An archived category cannot be given to new entries, but stays on the ones that had it.
-        pool = categories if entry["entered_on"] < "2026-01-01" else active
+        pool = categories if entry["entered_on"] < archived_on else active
         picked = b.sample(pool, b.pick((0, 1, 1, 1, 1, 1, 1, 1, 2, 2)))
         entry["categories"] = [{**ref(c), "color": c["color"]} for c in sorted(picked, key=categories.index)]
+
+
+def archived_category_cutoff() -> str:
+    """The day the archived category was archived in the window being built (2026-01-01 in the base one)."""
+    return day(ARCHIVED_AFTER_DAYS * DAY_MS)
 
 
 def timesheets(b: Builder, space: Space, entries: list[Record]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import words
-from .builder import Builder, Record, iso, photo, ref
+from .builder import DAY_MS, SPAN_MS, Builder, Record, day, iso, photo, ref
 
 
 @dataclass
@@ -136,7 +136,10 @@ def join(b: Builder, space: Space, members: list[Record], admin_count: int = 1) 
                 "is_guest": guest,
                 "is_view_only": False,
                 "vacation_dates": (
-                    {"start_on": "2026-07-06", "end_on": "2026-07-17"} if b.chance(0.1) else None
+                    # an upcoming vacation: from 6 to 17 days after the window's last day
+                    {"start_on": day(SPAN_MS + 6 * DAY_MS), "end_on": day(SPAN_MS + 17 * DAY_MS)}
+                    if b.chance(0.1)
+                    else None
                 ),
                 "created_at": iso(b.when(0, 86_400_000 * 30)),
             }

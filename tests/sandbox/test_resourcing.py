@@ -4,9 +4,12 @@ portfolio settings, time tracking categories and timesheet approval statuses; re
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+
+from asana_sandbox.datasets.builder import window_start
+from asana_sandbox.datasets.time_tracking import ARCHIVED_AFTER_DAYS
 
 from .helpers import ACME, PERSONAL, error_message, gids, workspace
 
@@ -236,10 +239,13 @@ def test_entries_of_a_category_filter_on_their_entry_date(demo) -> None:
 
 
 def test_archived_categories_stay_only_on_older_entries(demo) -> None:
+    # The category was archived a year into the dataset's window, which ends on the sandbox's first day.
+    today = datetime.now(timezone.utc).date()
+    archived_on = (window_start(today) + timedelta(days=ARCHIVED_AFTER_DAYS)).date().isoformat()
     for entry in demo.store.all("time_tracking_entry"):
         for ref in entry["categories"]:
             if demo.store.get(ref["gid"])["is_archived"]:
-                assert entry["entered_on"] < "2026-01-01"
+                assert entry["entered_on"] < archived_on
 
 
 def test_each_entry_shows_the_status_of_its_weeks_timesheet(demo) -> None:

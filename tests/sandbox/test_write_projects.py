@@ -425,11 +425,10 @@ def test_brief_create_update_delete_follow_the_project(client: SandboxClient) ->
     )
 
 
-def test_briefs_need_a_premium_workspace(client: SandboxClient) -> None:
-    personal = _personal(client)["gid"]
-    project = next(
-        p for p in client.store.all("project") if p["workspace"]["gid"] == personal and p["project_brief"]
-    )
+def test_briefs_need_a_premium_workspace(sandbox_factory) -> None:
+    # Every workspace on the free plan: a brief it kept from a paid plan can be neither changed nor deleted.
+    client = sandbox_factory(tier="free")
+    project = next(p for p in client.store.all("project") if p["project_brief"])
     brief = project["project_brief"]["gid"]
     assert client.post(f"/projects/{project['gid']}/project_briefs", {"title": "x"}).status_code == 402
     assert client.put(f"/project_briefs/{brief}", {"title": "x"}).status_code == 402

@@ -418,10 +418,21 @@ def test_a_category_stays_in_its_workspace(client: SandboxClient) -> None:
 
 # -- entries follow their task's projects -----------------------------------------------------------------
 def _time_budgets(client: SandboxClient) -> list[dict]:
-    """Two time budgets that count billable entries, on projects of the Enterprise organization."""
+    """Two time budgets, on projects of the Enterprise organization."""
     budgets = [b for b in client.store.all("budget") if b["budget_type"] == "time"]
     assert len(budgets) >= 2
     return budgets[:2]
+
+
+def _counted(*budgets: dict) -> str:
+    """An entry's billable status that every one of the budgets counts in its actual."""
+    filters = {b["actual"]["billable_status_filter"] for b in budgets}
+    # A budget's filter says non_billable where an entry says nonBillable.
+    return next(
+        entry
+        for entry, f in (("billable", "billable"), ("nonBillable", "non_billable"))
+        if filters <= {f, "any"}
+    )
 
 
 def _actual(client: SandboxClient, budget: dict) -> int:
@@ -444,7 +455,7 @@ def test_deleting_a_task_takes_its_entries_out_of_the_budget(client: SandboxClie
     budget = _time_budgets(client)[0]
     before = _actual(client, budget)
     task = _new_task(client, budget["parent"]["gid"])
-    _log(client, task, duration_minutes=40, billable_status="billable")
+    _log(client, task, duration_minutes=40, billable_status=_counted(budget))
     assert _actual(client, budget) == before + 40
     assert client.delete(f"/tasks/{task['gid']}").status_code == 200
     assert _actual(client, budget) == before
@@ -455,7 +466,7 @@ def test_entries_count_towards_one_of_their_tasks_projects_as_it_moves(client: S
     project, other = first["parent"]["gid"], second["parent"]["gid"]
     before = (_actual(client, first), _actual(client, second))
     task = _new_task(client, project, other)
-    entry = _log(client, task, duration_minutes=40, billable_status="billable")
+    entry = _log(client, task, duration_minutes=40, billable_status=_counted(first, second))
     assert (_attributed(client, entry), _actual(client, first)) == (project, before[0] + 40)
     # Out of the project it counted towards: it counts towards the task's other project.
     client.post(f"/tasks/{task['gid']}/removeProject", {"project": project})
