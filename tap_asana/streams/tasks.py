@@ -153,14 +153,17 @@ class TasksStream(TableStream):
         if since:
             params["modified_since"] = format_timestamp(since)
         for page in self.fetch_pages(Route("/tasks", params), context):
-            todo = [
-                task
-                for task in page
-                # Tasks in a project (and their subtasks) belong to the project partitions.
-                if not task.get("projects")
-                and not task.get("parent")
-                and not (bookmark and parse_timestamp(task.get("modified_at")) == bookmark)
-            ]
+            todo = []
+            for task in page:
+                # Tasks in a project belong to the project partitions. A subtask is kept: one under a task in
+                # no project is found nowhere else (no project events name it, its parent's modified_at does
+                # not move); one under a project task is emitted again at worst (at-least-once).
+                if task.get("projects") or task["gid"] in self.emitted:
+                    # Seen, though not ours to emit: the bookmark still moves past it, so the next run's
+                    # listing does not return it again (the SDK moves bookmarks on emitted records only).
+                    self._increment_stream_state(task, context=context)
+                elif not (bookmark and parse_timestamp(task.get("modified_at")) == bookmark):
+                    todo.append(task)
             yield from self._emit_page(todo, context, walk=True)
 
     # -- shared -----------------------------------------------------------------------------------

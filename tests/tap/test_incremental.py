@@ -111,18 +111,55 @@ def test_interrupted_run_resumes_from_completed_partitions(sandbox, monkeypatch)
     every_task = {t["gid"] for t in sandbox.store.all("task")}
     assert set(first.gids("tasks")) | set(second.gids("tasks")) == every_task
     # Tasks only reachable through the completed partitions are not read again. (A task also in an
-    # unfinished project is read again with that project: delivery is at-least-once.)
+    # unfinished project is read again with that project, and an assigned subtask with its assignee's
+    # partition, whose listing cannot tell a subtask in a project from one in none: at-least-once.)
     done_before = {
         t["gid"]
         for t in sandbox.store.all("task")
-        if (roots := set(_root_projects(sandbox, t))) and roots <= completed
+        if (roots := set(_root_projects(sandbox, t)))
+        and roots <= completed
+        and not _under_an_assigned_subtask(sandbox, t)
     }
     assert done_before and not done_before & set(second.gids("tasks"))
     every_story = {s["gid"] for s in sandbox.store.all("story") if s["target"]["resource_type"] == "task"}
     assert _task_stories(first) | _task_stories(second) == every_story
 
 
+def _under_an_assigned_subtask(sandbox, task: dict) -> bool:
+    """Whether the task or an ancestor is a subtask with an assignee (and so in a user's listing)."""
+    while task.get("parent"):
+        if task.get("assignee"):
+            return True
+        task = sandbox.store.get(task["parent"]["gid"])
+    return False
+
+
 def _root_projects(sandbox, task: dict) -> list[str]:
     while task.get("parent"):
         task = sandbox.store.get(task["parent"]["gid"])
     return [p["gid"] for p in task["projects"]]
+
+
+def test_new_and_edited_subtasks_of_a_task_in_no_project_are_found(sandbox) -> None:
+    # No project events name them and their parent's modified_at does not move: only the assignee's listing
+    # (`GET /tasks?assignee=&workspace=&modified_since=`) returns them.
+    someone = next(t["assignee"]["gid"] for t in sandbox.store.all("task") if t.get("assignee"))
+    workspace = sandbox.store.get(someone)["workspaces"][0]["gid"]
+    loose = sandbox.post("/tasks", {"name": "Errand", "workspace": workspace, "assignee": someone}).json()[
+        "data"
+    ]
+    old = sandbox.post(f"/tasks/{loose['gid']}/subtasks", {"name": "Step 1", "assignee": someone}).json()[
+        "data"
+    ]
+    config = tap_config(sandbox)
+    first = run_tap(config, streams=["tasks"])
+    assert {loose["gid"], old["gid"]} <= set(first.gids("tasks"))
+
+    created = sandbox.post(f"/tasks/{loose['gid']}/subtasks", {"name": "Step 2", "assignee": someone})
+    assert created.status_code == 201, created.text
+    assert sandbox.put(f"/tasks/{old['gid']}", {"name": "Step 1, renamed"}).status_code == 200
+
+    second = run_tap(config, streams=["tasks"], state=first.state)
+    by_gid = {t["gid"]: t for t in second.records["tasks"]}
+    assert created.json()["data"]["gid"] in by_gid
+    assert by_gid[old["gid"]]["name"] == "Step 1, renamed"
