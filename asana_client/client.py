@@ -14,7 +14,7 @@ import requests
 from singer_sdk.exceptions import FatalAPIError
 
 from asana_client.auth import Authenticator, build_authenticator, unauthorized_error
-from asana_client.errors import UncertainWriteError, raise_for_status
+from asana_client.errors import UncertainWriteError, check_body, raise_for_status
 from asana_client.pagination import next_offset, page_limit
 from asana_client.retry import IDEMPOTENT_METHODS, describe, exhausted, may_retry, retrying, wait_generator
 from asana_client.settings import ClientSettings
@@ -78,8 +78,8 @@ class AsanaClient:
         query: dict[str, Any] = {**(params or {}), "limit": page_limit(self.settings.page_size)}
         seen: set[str] = set()
         while True:
-            body = self.get(path, query)
-            records = body.get("data") or []
+            body = self.request("GET", path, params=query, listing=True)
+            records = body["data"]
             yield from records
             offset = next_offset(body)
             # A list meant to be polled (the audit log) always offers a next page: stop at an empty one.
@@ -100,13 +100,14 @@ class AsanaClient:
         files: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
         cost: int = 1,
+        listing: bool = False,
     ) -> dict[str, Any]:
         """One call to `path` (under `api_url`), retried as `retry` allows; the decoded body.
 
         `idempotent` overrides the method's default (POST is not): set it for a POST that Asana
         applies once however often it arrives (e.g. `addFollowers`), so that it is retried on a 5xx.
         `cost`: the requests Asana counts for this call against the minute budget (the number of
-        actions of a `POST /batch`).
+        actions of a `POST /batch`). `listing`: the answer's `data` must be a list (a page of a list call).
         """
         method = method.upper()
         where = f"{method} {path}"
@@ -134,6 +135,7 @@ class AsanaClient:
                 raise unauthorized_error(self.authenticator, response, consecutive=unauthorized)
             unauthorized = 0
             raise_for_status(response)
+            check_body(response, listing=listing)
             return response
 
         def give_up(details: Mapping[str, Any]) -> None:
@@ -149,6 +151,7 @@ class AsanaClient:
             attempt,
             waits=partial(wait_generator, settings.backoff_base_seconds, settings.backoff_max_seconds),
             max_tries=settings.max_retries,
+            max_retry_after=settings.max_retry_after_seconds,
             giveup=lambda exc: not may_retry(exc, idempotent=safe),
             on_backoff=partial(self._log_retry, where),
             on_giveup=give_up,

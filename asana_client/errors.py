@@ -48,6 +48,11 @@ class SyncTokenExpiredError(FatalAPIError):
         self.sync_token = sync_token
 
 
+class MalformedResponseError(RetriableAPIError):
+    """A success status whose body is not what Asana sends (HTML from a proxy, a cut-off body, no `data`, or
+    a listing whose `data` is not a list): retried as a transient fault, never read as "no records"."""
+
+
 class RetriesExhaustedError(FatalAPIError):
     """A request kept failing with a retriable error until the try limit."""
 
@@ -79,6 +84,24 @@ def raise_for_status(response: requests.Response) -> None:
             raise ExpiredOffsetError(summary)
         raise InvalidRequestError(summary)
     raise FatalAPIError(summary)
+
+
+def check_body(response: requests.Response, *, listing: bool = False) -> None:
+    """Raise `MalformedResponseError` unless a success answer is a JSON object with `data` (a list when
+    `listing`). An empty answer (a 204, or a write that returns nothing) passes."""
+    if response.status_code >= HTTPStatus.BAD_REQUEST or not response.content:
+        return
+    where = f"{response.status_code} for {getattr(response.request, 'method', '') or ''} "
+    where += urlparse(response.url).path
+    try:
+        body = response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type", "unknown type").split(";")[0]
+        raise MalformedResponseError(f"{where} with a body that is not JSON ({kind})", response) from None
+    if not isinstance(body, dict) or "data" not in body:
+        raise MalformedResponseError(f"{where} with no `data` in its body", response)
+    if listing and not isinstance(body["data"], list):
+        raise MalformedResponseError(f"{where}: `data` is not a list", response)
 
 
 def error_summary(response: requests.Response) -> str:

@@ -3,11 +3,17 @@
 429 waits exactly `Retry-After`; a 401 that refreshed an OAuth token retries at once; 5xx, timeouts and
 dropped connections back off exponentially with full jitter. A request that may already have taken
 effect (a POST) is repeated only when Asana is known not to have acted on it.
+
+Each request has two budgets: `max_retries` tries for failures, and `RATE_LIMITED_TRIES` answers of 429
+(Asana asking us to wait is not a failure, so a burst of them must not use up the tries a few 5xx left).
+A `Retry-After` longer than `max_retry_after_seconds` ends the request at once rather than sleep for hours.
 """
 
 from __future__ import annotations
 
+import functools
 import random
+import threading
 from collections.abc import Callable, Generator, Mapping
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -30,6 +36,8 @@ RETRIABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+#: 429 answers one request may wait out (each for its `Retry-After`) before it gives up.
+RATE_LIMITED_TRIES = 30
 #: Methods Asana applies the same way however often they arrive.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Statuses with which Asana refused a request without acting on it.
@@ -104,6 +112,8 @@ def describe(exc: BaseException | None) -> str:
 def exhausted(who: str, details: Mapping[str, Any]) -> RetriesExhaustedError:
     """The error for a request that failed on every try (from `backoff`'s give-up details)."""
     exc = details.get("exception")
+    if reason := details.get("reason"):
+        return RetriesExhaustedError(f"{who}: {reason}")
     # A connection that never opens is most often a wrong `api_url` (or no network), not Asana.
     hint = "; check the `api_url` setting and the network" if never_connected(exc) else ""
     return RetriesExhaustedError(
@@ -111,23 +121,70 @@ def exhausted(who: str, details: Mapping[str, Any]) -> RetriesExhaustedError:
     )
 
 
+class TryBudget:
+    """What one request may still spend: tries on failures, and 429s (with their `Retry-After` ceiling)."""
+
+    def __init__(self, max_tries: int, max_retry_after: float) -> None:
+        self.max_tries, self.max_retry_after = max_tries, max_retry_after
+        self.failures = self.rate_limited = 0
+        self.reason: str | None = None
+
+    def spent(self, exc: BaseException) -> bool:
+        """Count the failed attempt; True when the request must give up."""
+        if status_of(exc) == HTTPStatus.TOO_MANY_REQUESTS:
+            self.rate_limited += 1
+            wait = retry_after(exc)
+            if wait is not None and wait > self.max_retry_after:
+                self.reason = (
+                    f"Asana asked to wait {wait:.0f} s before the next request (Retry-After), longer than "
+                    f"`max_retry_after_seconds` ({self.max_retry_after:.0f}); run again later, or raise "
+                    "the setting"
+                )
+                return True
+            if self.rate_limited >= RATE_LIMITED_TRIES:
+                self.reason = f"giving up after {self.rate_limited} answers of 429 Too Many Requests in a row"
+                return True
+            return False
+        self.failures += 1
+        return self.failures >= self.max_tries
+
+
 def retrying(
     func: Callable[..., T],
     *,
     waits: Callable[[], Waits],
     max_tries: int | Callable[[], int],
+    max_retry_after: float | Callable[[], float],
     on_backoff: Callable[[Any], None],
     on_giveup: Callable[[Any], None],
     giveup: Callable[[Exception], bool] = lambda exc: False,
 ) -> Callable[..., T]:
-    """`func` retried on `RETRIABLE_EXCEPTIONS` with `waits`, unjittered (the waits carry their own)."""
-    return backoff.on_exception(
+    """`func` retried on `RETRIABLE_EXCEPTIONS` with `waits`, unjittered (the waits carry their own), each
+    call within a fresh `TryBudget`."""
+    local = threading.local()  # one budget per call in flight; calls on other threads have their own
+
+    def out_of_budget(exc: Exception) -> bool:
+        return giveup(exc) or local.budget.spent(exc)
+
+    def give_up(details: Any) -> None:
+        on_giveup({**details, "reason": local.budget.reason})
+
+    decorated = backoff.on_exception(
         waits,
         RETRIABLE_EXCEPTIONS,
-        max_tries=max_tries,
-        giveup=giveup,
+        max_tries=None,
+        giveup=out_of_budget,
         on_backoff=on_backoff,
-        on_giveup=on_giveup,
+        on_giveup=give_up,
         jitter=None,
         logger=None,
     )(func)
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> T:
+        tries = max_tries() if callable(max_tries) else max_tries
+        ceiling = max_retry_after() if callable(max_retry_after) else max_retry_after
+        local.budget = TryBudget(tries, ceiling)
+        return decorated(*args, **kwargs)
+
+    return call

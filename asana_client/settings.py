@@ -22,6 +22,7 @@ DEFAULT_REQUEST_TIMEOUT = 60
 DEFAULT_MAX_RETRIES = 8
 DEFAULT_BACKOFF_BASE_SECONDS = 1.0
 DEFAULT_BACKOFF_MAX_SECONDS = 60.0
+DEFAULT_MAX_RETRY_AFTER_SECONDS = 300.0
 
 AUTH_PROPERTIES: tuple[th.Property, ...] = (
     th.Property(
@@ -55,45 +56,57 @@ CONNECTION_PROPERTIES: tuple[th.Property, ...] = (
     ),
     th.Property(
         "requests_per_minute",
-        th.IntegerType,
+        th.IntegerType(minimum=1),
         default=DEFAULT_REQUESTS_PER_MINUTE,
         description="Client-side budget shared by all streams (Asana: 150/min free, 1500/min paid).",
     ),
     th.Property(
         "max_concurrent_requests",
-        th.IntegerType,
+        th.IntegerType(minimum=1),
         default=DEFAULT_MAX_CONCURRENT_REQUESTS,
         description="Requests in flight at once (Asana allows 50 concurrent reads per token).",
     ),
     th.Property(
         "request_timeout",
-        th.IntegerType,
+        th.IntegerType(minimum=1),
         default=DEFAULT_REQUEST_TIMEOUT,
         description="Seconds per HTTP request.",
     ),
     th.Property(
         "page_size",
-        th.IntegerType,
+        th.IntegerType(minimum=1, maximum=MAX_PAGE_SIZE),
         default=MAX_PAGE_SIZE,
         description="`limit` of each list call (Asana's maximum, 100, unless testing pagination).",
     ),
     th.Property(
         "max_retries",
-        th.IntegerType,
+        th.IntegerType(minimum=1),
         default=DEFAULT_MAX_RETRIES,
-        description="Tries per request on 429, 5xx, timeouts and dropped connections before failing.",
+        description=(
+            "Tries per request on 5xx, timeouts and dropped connections before failing (1: no retry). "
+            "429s have a budget of their own (30 a request)."
+        ),
     ),
     th.Property(
         "backoff_base_seconds",
-        th.NumberType,
+        th.NumberType(exclusive_minimum=0),
         default=DEFAULT_BACKOFF_BASE_SECONDS,
         description="First wait of the exponential backoff (5xx, network errors); doubles per try.",
     ),
     th.Property(
         "backoff_max_seconds",
-        th.NumberType,
+        th.NumberType(exclusive_minimum=0),
         default=DEFAULT_BACKOFF_MAX_SECONDS,
         description="Longest single backoff wait (429s wait exactly `Retry-After` instead).",
+    ),
+    th.Property(
+        "max_retry_after_seconds",
+        th.NumberType(minimum=0),
+        default=DEFAULT_MAX_RETRY_AFTER_SECONDS,
+        description=(
+            "Longest `Retry-After` a 429 is waited out; a longer one ends the run with a message "
+            "(Asana's are seconds to a minute)."
+        ),
     ),
 )
 
@@ -110,27 +123,27 @@ class ClientSettings:
     max_retries: int = DEFAULT_MAX_RETRIES
     backoff_base_seconds: float = DEFAULT_BACKOFF_BASE_SECONDS
     backoff_max_seconds: float = DEFAULT_BACKOFF_MAX_SECONDS
+    max_retry_after_seconds: float = DEFAULT_MAX_RETRY_AFTER_SECONDS
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ClientSettings:
-        """Read a plugin config: a missing value takes its default, as does a zero budget, URL or timeout."""
+        """Read a plugin config: a missing (or null) value takes its default. Values out of range are
+        refused by the settings' JSON Schema before this runs, never replaced by a default."""
 
         def given(key: str, default: float) -> float:
-            # 0 is meaningful for retries and backoff waits, so only a missing value takes the default.
             value = config.get(key)
             return default if value is None else float(value)
 
         return cls(
             api_url=str(config.get("api_url") or DEFAULT_API_URL).rstrip("/"),
-            requests_per_minute=int(config.get("requests_per_minute") or DEFAULT_REQUESTS_PER_MINUTE),
-            max_concurrent_requests=int(
-                config.get("max_concurrent_requests") or DEFAULT_MAX_CONCURRENT_REQUESTS
-            ),
-            request_timeout=int(config.get("request_timeout") or DEFAULT_REQUEST_TIMEOUT),
-            page_size=int(config.get("page_size") or MAX_PAGE_SIZE),
+            requests_per_minute=int(given("requests_per_minute", DEFAULT_REQUESTS_PER_MINUTE)),
+            max_concurrent_requests=int(given("max_concurrent_requests", DEFAULT_MAX_CONCURRENT_REQUESTS)),
+            request_timeout=int(given("request_timeout", DEFAULT_REQUEST_TIMEOUT)),
+            page_size=int(given("page_size", MAX_PAGE_SIZE)),
             max_retries=int(given("max_retries", DEFAULT_MAX_RETRIES)),
             backoff_base_seconds=given("backoff_base_seconds", DEFAULT_BACKOFF_BASE_SECONDS),
             backoff_max_seconds=given("backoff_max_seconds", DEFAULT_BACKOFF_MAX_SECONDS),
+            max_retry_after_seconds=given("max_retry_after_seconds", DEFAULT_MAX_RETRY_AFTER_SECONDS),
         )
 
 

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from asana_sandbox.control import CONTROL_PREFIX, ENDPOINTS, Control, Stats
 from asana_sandbox.errors import ApiError, not_found, rate_limited, server_error, unauthorized
-from asana_sandbox.faults import FaultSettings
+from asana_sandbox.faults import FaultSettings, break_body
 from asana_sandbox.limits import TIER_REQUESTS_PER_MINUTE, LimitSettings, RateLimiter
 from asana_sandbox.models import rules as rule_triggers
 from asana_sandbox.models.attachments import FILES_PATH
@@ -171,7 +171,12 @@ class SandboxApp:
                 info = self.tokens.lookup(token)
                 ctx = RequestContext(self.services, request, info, _api_path(request), self.api_root(request))
                 with self.store.lock:
-                    return route.handler(ctx, **params)
+                    response = route.handler(ctx, **params)
+            if fault == "bad_body" and response.status_code == 200:
+                body, mimetype = break_body(self.faults.bad_body, response.get_data())
+                response.set_data(body)
+                response.mimetype = mimetype
+            return response
         except ApiError as error:
             return error.response()
         except Exception:  # an unexpected bug still answers in Asana's shape, with a phrase

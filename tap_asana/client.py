@@ -25,6 +25,7 @@ from asana_client.errors import (
     AccessDeniedError,
     ExpiredOffsetError,
     NotFoundError,
+    check_body,
     error_summary,
     raise_for_status,
 )
@@ -180,7 +181,7 @@ class AsanaStream(RESTStream[str]):
         402/403 end the partition (counted for the run's plan summary); an expired offset restarts it and
         skips the records already yielded, so the partition neither loses nor repeats records.
         """
-        send = self.request_decorator(self._request)
+        send = self.request_decorator(self._request_listing if route.paginated else self._request)
         yielded: set[str] = set()
         restarts = yielded_at_restart = 0
         paginator: BaseAPIPaginator = AsanaPaginator() if route.paginated else SinglePagePaginator()
@@ -263,6 +264,12 @@ class AsanaStream(RESTStream[str]):
         body: dict[str, Any] = response.json()
         return body
 
+    def _request_listing(self, prepared_request: requests.PreparedRequest, context: Context | None) -> Any:
+        """A page of a listing: `data` that is not a list is a transient fault, not an empty page."""
+        response = self._request(prepared_request, context)
+        check_body(response, listing=True)
+        return response
+
     def _partition_label(self, context: Context | None) -> str:
         if not context:
             return "(no partition)"
@@ -277,6 +284,7 @@ class AsanaStream(RESTStream[str]):
         if response.status_code < HTTPStatus.BAD_REQUEST:
             self._consecutive_unauthorized = 0
         raise_for_status(response)
+        check_body(response)
 
     def response_error_message(self, response: requests.Response) -> str:
         return error_summary(response)
@@ -295,6 +303,7 @@ class AsanaStream(RESTStream[str]):
             throttled,
             waits=self.backoff_wait_generator,
             max_tries=self.backoff_max_tries,
+            max_retry_after=lambda: self.client_settings.max_retry_after_seconds,
             on_backoff=self.backoff_handler,
             on_giveup=self._give_up,
         )

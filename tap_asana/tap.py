@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -20,6 +21,7 @@ from asana_client.settings import AUTH_PROPERTIES, CONNECTION_PROPERTIES, Client
 from asana_client.throttle import RateLimiter
 from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
 from tap_asana.plan_summary import PlanGates
+from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
 from tap_asana.streams import STREAM_TYPES
 
 
@@ -81,6 +83,7 @@ class TapAsana(Tap):
         quiet_routine_sdk_warnings()
         self._other_parents_linked = False
         super().__init__(*args, **kwargs)
+        check_config(self.config)
 
     @cached_property
     def plan_gates(self) -> PlanGates:
@@ -110,6 +113,7 @@ class TapAsana(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]
         """Check that the credentials are complete before any stream starts (no request needed)."""
         _ = self.authenticator  # raises AsanaAuthError naming the missing settings
+        check_connection(self.streams["workspaces"], list(self.config.get("workspaces") or []))
         self.plan_gates.default_selection = all(s.selected for s in self.streams.values())
         try:
             super().sync_all()
@@ -125,15 +129,23 @@ class TapAsana(Tap):
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:
         """Bad input files, credential and give-up errors end the run with one line that says what to fix."""
-        for option in ("state", "catalog"):
+        for option, check in (("state", check_state), ("catalog", check_catalog)):
             if (handle := kwargs.get(option)) is not None:
                 text = handle.read()
-                require_json(text, getattr(handle, "name", option), f"--{option}")
+                name = getattr(handle, "name", option)
+                require_json(text, name, f"--{option}")
+                try:
+                    check(json.loads(text), name)
+                except PreflightError as exc:
+                    raise click.BadParameter(str(exc), param_hint=f"'--{option}'") from None
                 kwargs[option] = io.StringIO(text)  # the SDK reads it again
         try:
             super().invoke(*args, **kwargs)
         except ConfigValidationError as exc:
-            raise without_secrets(exc) from None  # the SDK's messages quote the values they refuse
+            # The SDK's messages quote the values they refuse: secrets are left out.
+            raise click.UsageError("invalid settings: " + "; ".join(without_secrets(exc).errors)) from None
+        except PreflightError as exc:
+            raise click.UsageError(str(exc)) from None
         except (AsanaAuthError, RetriesExhaustedError) as exc:
             cls.logger.error("%s", exc)  # one line; a traceback adds nothing for the user
             sys.exit(1)

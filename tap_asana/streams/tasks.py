@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from datetime import datetime, timezone
@@ -51,9 +53,13 @@ class TasksStream(TableStream):
                 "description": "When the task was deleted in Asana (set only on a deleted task's tombstone).",
             },
         )
-        #: gids emitted in this run: a task in several projects is emitted once.
-        self.emitted: set[str] = set()
-        #: The bookmark of the partition being read: children of a task emit only what is newer.
+        #: gid -> (modified_at, digest of the record) of each task emitted in this run: a task in several
+        #: projects is emitted once, and again only if Asana now answers something else for it.
+        self.emitted: dict[str, tuple[str | None, bytes]] = {}
+        #: gids whose tombstone this run emitted.
+        self.tombstoned: set[str] = set()
+        #: For the task being emitted: its children (stories, attachments) created before this were
+        #: emitted already (None: emit them all).
         self.children_since: datetime | None = None
         #: The task whose children are being synced (the SDK syncs them right after post_process).
         self.current_task: Record | None = None
@@ -87,13 +93,14 @@ class TasksStream(TableStream):
                     project,
                 )
             bookmark = None
-        self.children_since = bookmark
         since = bookmark or self._start_date()
         params: dict[str, Any] = {"project": project}
         if since:
             params["modified_since"] = format_timestamp(since)
         walk_subtasks = not valid
+        listed: set[str] = set()
         for page in self.fetch_pages(Route("/tasks", params), context):
+            listed.update(task["gid"] for task in page)
             # `modified_since` is inclusive: the task at the bookmark was emitted by the last run.
             todo = [
                 task
@@ -102,19 +109,28 @@ class TasksStream(TableStream):
                 or parse_timestamp(task.get("modified_at")) != bookmark
                 or task["gid"] in changed
             ]
-            yield from self._emit_page(todo, context, walk=walk_subtasks)
+            # A task listed here was in this project when the bookmark was set, unless the events say it
+            # came in since: its children older than the bookmark were emitted then.
+            yield from self._emit_page(todo, context, walk=walk_subtasks, since=bookmark, fresh=changed)
         named: list[dict] = []
         # A task only deleted needs no request; one also changed may have been restored: ask Asana.
-        gone = [self._tombstone(gid, deleted[gid]) for gid in sorted(set(deleted) - changed - self.emitted)]
-        for gid in sorted(changed - self.emitted):
+        only_deleted = sorted(set(deleted) - changed - self.tombstoned)
+        gone = [self._tombstone(gid, deleted[gid]) for gid in only_deleted]
+        # A task the events name but the listing did not return: moved here (its `modified_at` did not
+        # move), a subtask, or one changed after the listing. Read again even if emitted from another
+        # project this run: a move does not change `modified_at`, only the record tells.
+        for gid in sorted(changed - listed):
             task = self._fetch_task(gid, context)
             if task is not None:
                 named.append(task)
-            else:
+            elif gid not in self.tombstoned:
                 gone.append(self._tombstone(gid, deleted.get(gid)))
-        yield from self._emit_page(named, context, walk=False)
+        # Nothing tells which of their children an earlier run emitted (a task moved in from a project
+        # not read yet was never read): all of them, and their subtasks, at-least-once.
+        yield from self._emit_page(named, context, walk=True, since=None)
         for tombstone in gone:
-            self.emitted.add(tombstone["gid"])
+            self._remember(tombstone)
+            self.tombstoned.add(tombstone["gid"])
             yield tombstone
         # Stored with the partition's state, which the SDK writes once the partition is complete.
         state[SYNC_TOKEN_KEY] = next_token
@@ -138,8 +154,8 @@ class TasksStream(TableStream):
                 resource = event.get("resource") or {}
                 if event.get("action") == "deleted" and resource.get("resource_type") == "task":
                     deleted[resource["gid"]] = event.get("created_at")
-                elif gid := _task_gid(event):
-                    changed.add(gid)
+                else:
+                    changed.update(_task_gids(event))
             token = page.get("sync") or token
             if not page.get("has_more"):
                 return changed, deleted, token, True
@@ -147,7 +163,6 @@ class TasksStream(TableStream):
     # -- tasks in no project ----------------------------------------------------------------------
     def _unprojected_tasks(self, context: Context) -> Iterator[dict]:
         bookmark = self.bookmark_from_state(context)
-        self.children_since = bookmark
         since = bookmark or self._start_date()
         params: dict[str, Any] = {"assignee": context["assignee_gid"], "workspace": context[WORKSPACE_KEY]}
         if since:
@@ -158,32 +173,68 @@ class TasksStream(TableStream):
                 # Tasks in a project belong to the project partitions. A subtask is kept: one under a task in
                 # no project is found nowhere else (no project events name it, its parent's modified_at does
                 # not move); one under a project task is emitted again at worst (at-least-once).
-                if task.get("projects") or task["gid"] in self.emitted:
+                if task.get("projects") or self._already_emitted(task):
                     # Seen, though not ours to emit: the bookmark still moves past it, so the next run's
                     # listing does not return it again (the SDK moves bookmarks on emitted records only).
                     self._increment_stream_state(task, context=context)
                 elif not (bookmark and parse_timestamp(task.get("modified_at")) == bookmark):
                     todo.append(task)
-            yield from self._emit_page(todo, context, walk=True)
+            # A task reaches this listing when it changes, but may have been in a project (or assigned to
+            # someone else) at the last run: every child is emitted (at-least-once).
+            yield from self._emit_page(todo, context, walk=True, since=None)
+            yield from self._emit_page(self._parents_of_new(todo, bookmark, context), context, walk=False)
+
+    def _parents_of_new(self, tasks: list[dict], bookmark: datetime | None, context: Context) -> list[dict]:
+        """The parents of new subtasks, read again: their `num_subtasks` changed, their `modified_at` not."""
+        parents = []
+        new = [t for t in tasks if (t.get("parent") or {}).get("gid") and _is_new(t, bookmark)]
+        for gid in sorted({str(t["parent"]["gid"]) for t in new}):
+            if (parent := self._fetch_task(gid, context)) is not None:
+                parents.append(parent)
+        return parents
 
     # -- shared -----------------------------------------------------------------------------------
-    def _emit_page(self, tasks: list[dict], context: Context, *, walk: bool) -> Iterator[dict]:
-        """Tasks not yet emitted this run, each followed (when walking) by its subtasks at every depth.
+    def _emit_page(
+        self,
+        tasks: list[dict],
+        context: Context,
+        *,
+        walk: bool,
+        since: datetime | None = None,
+        fresh: set[str] | frozenset[str] = frozenset(),
+    ) -> Iterator[dict]:
+        """Tasks not yet emitted in this form this run, each followed (when walking) by its subtasks at
+        every depth. Children of a task are emitted if created after `since` (all of them for a task in
+        `fresh`, whose earlier children nothing guarantees were emitted, and for walked subtasks); a task
+        emitted earlier this run and changed since emits the children created after that version.
 
         The children of the page's tasks (stories, attachments ...) are requested concurrently first;
         the SDK then syncs them task by task, in order, from those answers.
         """
-        todo = [task for task in tasks if task["gid"] not in self.emitted]
+        todo = [task for task in tasks if not self._already_emitted(task)]
         self._prefetch_children(todo, context)
         for task in todo:
-            if task["gid"] in self.emitted:
+            if self._already_emitted(task):
                 continue
-            self.emitted.add(task["gid"])
+            earlier = self.emitted.get(task["gid"])
+            if earlier is not None:
+                self.children_since = parse_timestamp(earlier[0])
+            else:
+                self.children_since = None if task["gid"] in fresh else since
+            self._remember(task)
             yield task
             if walk and task.get("num_subtasks"):
                 route = Route(f"/tasks/{task['gid']}/subtasks")
                 for page in self.fetch_pages(route, context):
-                    yield from self._emit_page(page, context, walk=True)
+                    yield from self._emit_page(page, context, walk=True, since=None)
+
+    def _remember(self, task: dict) -> None:
+        self.emitted[task["gid"]] = (task.get("modified_at"), _digest(task))
+
+    def _already_emitted(self, task: dict) -> bool:
+        """Whether this run emitted the task as Asana answers it now."""
+        earlier = self.emitted.get(task["gid"])
+        return earlier is not None and earlier[1] == _digest(task)
 
     def _prefetch_children(self, tasks: list[dict], context: Context) -> None:
         if int(self.config.get("max_concurrent_requests") or 10) <= 1:
@@ -209,24 +260,52 @@ class TasksStream(TableStream):
         return parse_timestamp(self.config.get("start_date"))
 
     def post_process(self, row: Record, context: Context | None = None) -> Record | None:
-        self.current_task = super().post_process(row, context)
-        return self.current_task
+        row = cast("Record", super().post_process(row, context))
+        # The task's own first project as Asana orders them, not the partition that happened to read it:
+        # the same task gets the same value whichever project (or events, or My Tasks) found it.
+        row["project_gid"] = None if is_tombstone(row) else _first_project(row)
+        self.current_task = row
+        return row
 
     def get_child_context(self, record: Record, context: Context | None) -> Context | None:
         return {WORKSPACE_KEY: (context or {}).get(WORKSPACE_KEY), "task_gid": record["gid"]}
 
 
-def _task_gid(event: dict) -> str | None:
-    """The task an event is about: the resource itself, or the task a story was added to."""
+def _task_gids(event: dict) -> set[str]:
+    """The tasks an event is about: the resource itself, the task a story was added to, and the parent a
+    subtask was added to or removed from (its `num_subtasks` changed)."""
     if event.get("action") == "deleted":
-        return None
+        return set()
     resource = event.get("resource") or {}
-    if resource.get("resource_type") == "task":
-        return resource.get("gid")
     parent = event.get("parent") or {}
-    if parent.get("resource_type") == "task":
-        return parent.get("gid")
+    gids = set()
+    if resource.get("resource_type") == "task":
+        gids.add(resource.get("gid"))
+        if event.get("action") in ("added", "removed") and parent.get("resource_type") == "task":
+            gids.add(parent.get("gid"))
+    elif parent.get("resource_type") == "task":
+        gids.add(parent.get("gid"))
+    return {str(gid) for gid in gids if gid}
+
+
+def _first_project(task: Record) -> str | None:
+    for membership in task.get("memberships") or ():
+        if gid := ((membership or {}).get("project") or {}).get("gid"):
+            return str(gid)
+    for project in task.get("projects") or ():
+        if gid := (project or {}).get("gid"):
+            return str(gid)
     return None
+
+
+def _digest(task: dict) -> bytes:
+    return hashlib.blake2b(json.dumps(task, sort_keys=True, default=str).encode(), digest_size=12).digest()
+
+
+def _is_new(task: dict, bookmark: datetime | None) -> bool:
+    """Whether the task was created after `bookmark` (every task is new to a first run)."""
+    created = parse_timestamp(task.get("created_at"))
+    return bookmark is None or created is None or created > bookmark
 
 
 class TaskChildStream(TableStream):

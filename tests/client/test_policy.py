@@ -6,13 +6,14 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+import jsonschema
 import pytest
 import requests
 from singer_sdk import typing as th
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from asana_client.pagination import next_offset, page_limit
-from asana_client.retry import may_retry, retry_after, wait_generator
+from asana_client.retry import may_retry, retry_after, retrying, wait_generator
 from asana_client.settings import AUTH_PROPERTIES, CONNECTION_PROPERTIES, ClientSettings
 from asana_client.throttle import RateLimiter, is_write
 from asana_client.timestamps import format_timestamp, parse_timestamp
@@ -131,6 +132,7 @@ def test_shared_properties_are_the_connection_settings_of_both_plugins() -> None
         "max_retries",
         "backoff_base_seconds",
         "backoff_max_seconds",
+        "max_retry_after_seconds",
     ]
     tap_settings = TapAsana.config_jsonschema["properties"]
     shared = th.PropertiesList(*AUTH_PROPERTIES, *CONNECTION_PROPERTIES).to_dict()["properties"]
@@ -144,18 +146,79 @@ def test_settings_defaults_match_the_schema_defaults() -> None:
         assert getattr(defaults, name) == prop["default"], name
 
 
-def test_settings_keep_zero_retries_and_waits_but_not_a_zero_budget() -> None:
+def test_settings_read_the_values_given() -> None:
     settings = ClientSettings.from_config(
-        {
-            "api_url": "http://x/api/1.0/",
-            "max_retries": 0,
-            "backoff_base_seconds": 0,
-            "requests_per_minute": 0,
-        }
+        {"api_url": "http://x/api/1.0/", "max_retries": 1, "backoff_base_seconds": 0.5, "page_size": 7}
     )
     assert settings.api_url == "http://x/api/1.0"
-    assert (settings.max_retries, settings.backoff_base_seconds) == (0, 0.0)
-    assert settings.requests_per_minute == 150
+    assert (settings.max_retries, settings.backoff_base_seconds, settings.page_size) == (1, 0.5, 7)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("requests_per_minute", 0),
+        ("requests_per_minute", -5),
+        ("max_concurrent_requests", 0),
+        ("request_timeout", 0),
+        ("request_timeout", -1),
+        ("backoff_base_seconds", 0),
+        ("backoff_base_seconds", -1.5),
+        ("backoff_max_seconds", 0),
+        ("page_size", 0),
+        ("page_size", 101),
+        ("max_retries", 0),  # was "retry forever"
+        ("max_retries", -1),
+        ("max_retry_after_seconds", -1),
+    ],
+)
+def test_out_of_range_settings_are_refused_by_the_schema(setting: str, value: float) -> None:
+    """Never replaced by a default: the SDK validates the config against this schema before any stream."""
+    schema = th.PropertiesList(*CONNECTION_PROPERTIES).to_dict()
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors({setting: value}))
+    assert errors and all(list(e.path) == [setting] for e in errors)
+
+
+def test_a_429_burst_has_its_own_budget_and_a_retry_after_ceiling() -> None:
+    calls: list[int] = []
+    answers = [503, 503, *[429] * 20, 200]
+
+    def attempt() -> str:
+        status = answers[len(calls)]
+        calls.append(status)
+        if status != 200:
+            raise api_error(status, {"Retry-After": "0"} if status == 429 else {})
+        return "ok"
+
+    def never(_: object) -> None:
+        raise AssertionError("gave up")
+
+    send = retrying(
+        attempt,
+        waits=lambda: wait_generator(0.0001, 0.0002),
+        max_tries=3,  # two 5xx leave one try: twenty 429s must not use it up
+        max_retry_after=60,
+        on_backoff=lambda details: None,
+        on_giveup=never,
+    )
+    assert send() == "ok" and len(calls) == 23
+
+    reasons: list[str] = []
+
+    def too_long() -> str:
+        raise api_error(429, {"Retry-After": "100000"})
+
+    send = retrying(
+        too_long,
+        waits=lambda: wait_generator(0.0001, 0.0002),
+        max_tries=3,
+        max_retry_after=300,
+        on_backoff=lambda details: None,
+        on_giveup=lambda details: reasons.append(details["reason"]),
+    )
+    with pytest.raises(RetriableAPIError):
+        send()
+    assert reasons and "100000 s" in reasons[0] and "max_retry_after_seconds" in reasons[0]
 
 
 # -- pagination and timestamps ---------------------------------------------------------------------
