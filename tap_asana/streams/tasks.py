@@ -56,6 +56,8 @@ class TasksStream(TableStream):
         #: gid -> (modified_at, digest of the record) of each task emitted in this run: a task in several
         #: projects is emitted once, and again only if Asana now answers something else for it.
         self.emitted: dict[str, tuple[str | None, bytes]] = {}
+        #: gids emitted this run with every child (and their subtasks walked, when walking).
+        self.complete: set[str] = set()
         #: gids whose tombstone this run emitted.
         self.tombstoned: set[str] = set()
         #: For the task being emitted: its children (stories, attachments) created before this were
@@ -85,7 +87,7 @@ class TasksStream(TableStream):
         token = state.get(SYNC_TOKEN_KEY)
         bookmark = self.bookmark_from_state(context)
         # Take the new sync token before listing, so changes made while we read show up next run.
-        changed, deleted, next_token, valid = self._changed_since(project, token, context)
+        changed, arrived, deleted, next_token, valid = self._changed_since(project, token, context)
         if not valid:
             if token is not None:
                 self.logger.warning(
@@ -111,23 +113,29 @@ class TasksStream(TableStream):
             ]
             # A task listed here was in this project when the bookmark was set, unless the events say it
             # came in since: its children older than the bookmark were emitted then.
-            yield from self._emit_page(todo, context, walk=walk_subtasks, since=bookmark, fresh=changed)
-        named: list[dict] = []
+            yield from self._emit_page(todo, context, walk=walk_subtasks, since=bookmark, fresh=arrived)
         # A task only deleted needs no request; one also changed may have been restored: ask Asana.
         only_deleted = sorted(set(deleted) - changed - self.tombstoned)
         gone = [self._tombstone(gid, deleted[gid]) for gid in only_deleted]
-        # A task the events name but the listing did not return: moved here (its `modified_at` did not
-        # move), a subtask, or one changed after the listing. Read again even if emitted from another
-        # project this run: a move does not change `modified_at`, only the record tells.
+        # A task the events name but the listing did not return: moved or added here (its `modified_at`
+        # does not move), a subtask, or one changed after the listing. Read again even if emitted from
+        # another project this run: a move does not change `modified_at`, only the record tells.
+        named: dict[str, dict] = {}
         for gid in sorted(changed - listed):
             task = self._fetch_task(gid, context)
             if task is not None:
-                named.append(task)
+                named[gid] = task
             elif gid not in self.tombstoned:
                 gone.append(self._tombstone(gid, deleted.get(gid)))
-        # Nothing tells which of their children an earlier run emitted (a task moved in from a project
-        # not read yet was never read): all of them, and their subtasks, at-least-once.
-        yield from self._emit_page(named, context, walk=True, since=None)
+        # Nothing tells which children of a task that arrived an earlier run emitted (one moved in from a
+        # project not read yet was never read): all of them, and its subtasks at every depth, first. Other
+        # named tasks (subtasks changed in place) were here when the bookmark was set.
+        yield from self._emit_page(
+            [t for gid, t in named.items() if gid in arrived], context, walk=True, since=None
+        )
+        yield from self._emit_page(
+            [t for gid, t in named.items() if gid not in arrived], context, walk=False, since=bookmark
+        )
         for tombstone in gone:
             self._remember(tombstone)
             self.tombstoned.add(tombstone["gid"])
@@ -137,10 +145,12 @@ class TasksStream(TableStream):
 
     def _changed_since(
         self, project: str, token: str | None, context: Context
-    ) -> tuple[set[str], dict[str, str | None], str | None, bool]:
-        """What the project's events since `token` name: changed tasks, deleted tasks (with the time of
-        the deletion), the next token, and whether `token` held."""
+    ) -> tuple[set[str], set[str], dict[str, str | None], str | None, bool]:
+        """What the project's events since `token` name: changed tasks, tasks added somewhere (to this
+        project, a section, a parent task), deleted tasks (with the time of the deletion), the next
+        token, and whether `token` held."""
         changed: set[str] = set()
+        arrived: set[str] = set()
         deleted: dict[str, str | None] = {}
         while True:
             params = {"resource": project}
@@ -149,16 +159,20 @@ class TasksStream(TableStream):
             try:
                 page = self.request_json(Route("/events", params, paginated=False, fields=False), context)
             except SyncTokenExpiredError as exc:
-                return set(), {}, exc.sync_token, False
+                return set(), set(), {}, exc.sync_token, False
             for event in page.get("data") or []:
                 resource = event.get("resource") or {}
-                if event.get("action") == "deleted" and resource.get("resource_type") == "task":
+                if resource.get("resource_type") != "task":
+                    changed.update(_task_gids(event))
+                elif event.get("action") == "deleted":
                     deleted[resource["gid"]] = event.get("created_at")
                 else:
                     changed.update(_task_gids(event))
+                    if event.get("action") == "added":
+                        arrived.add(str(resource["gid"]))
             token = page.get("sync") or token
             if not page.get("has_more"):
-                return changed, deleted, token, True
+                return changed, arrived, deleted, token, True
 
     # -- tasks in no project ----------------------------------------------------------------------
     def _unprojected_tasks(self, context: Context) -> Iterator[dict]:
@@ -182,11 +196,17 @@ class TasksStream(TableStream):
             # A task reaches this listing when it changes, but may have been in a project (or assigned to
             # someone else) at the last run: every child is emitted (at-least-once).
             yield from self._emit_page(todo, context, walk=True, since=None)
-            yield from self._emit_page(self._parents_of_new(todo, bookmark, context), context, walk=False)
+            for parent in self._parents_of_new(todo, bookmark, context):
+                # An assigned parent's children up to its last change come with its assignee's listing,
+                # which returns it after every change; an unassigned one's may never have been read.
+                assigned = parse_timestamp(parent.get("modified_at")) if parent.get("assignee") else None
+                yield from self._emit_page([parent], context, walk=False, since=assigned)
 
     def _parents_of_new(self, tasks: list[dict], bookmark: datetime | None, context: Context) -> list[dict]:
         """The parents of new subtasks, read again: their `num_subtasks` changed, their `modified_at` not."""
-        parents = []
+        parents: list[dict] = []
+        if bookmark is None:  # a first run: the parents are read with their own project or assignee
+            return parents
         new = [t for t in tasks if (t.get("parent") or {}).get("gid") and _is_new(t, bookmark)]
         for gid in sorted({str(t["parent"]["gid"]) for t in new}):
             if (parent := self._fetch_task(gid, context)) is not None:
@@ -211,16 +231,25 @@ class TasksStream(TableStream):
         The children of the page's tasks (stories, attachments ...) are requested concurrently first;
         the SDK then syncs them task by task, in order, from those answers.
         """
-        todo = [task for task in tasks if not self._already_emitted(task)]
+
+        def wanted(task: dict) -> bool:
+            full = since is None or task["gid"] in fresh
+            return not self._already_emitted(task) or (full and task["gid"] not in self.complete)
+
+        todo = [task for task in tasks if wanted(task)]
         self._prefetch_children(todo, context)
         for task in todo:
-            if self._already_emitted(task):
+            if not wanted(task):
                 continue
             earlier = self.emitted.get(task["gid"])
-            if earlier is not None:
+            if since is None or task["gid"] in fresh:
+                self.children_since = None
+                self.complete.add(task["gid"])
+            elif earlier is not None:
+                # Changed since this run emitted it: what it emitted then need not come again.
                 self.children_since = parse_timestamp(earlier[0])
             else:
-                self.children_since = None if task["gid"] in fresh else since
+                self.children_since = since
             self._remember(task)
             yield task
             if walk and task.get("num_subtasks"):
@@ -302,10 +331,10 @@ def _digest(task: dict) -> bytes:
     return hashlib.blake2b(json.dumps(task, sort_keys=True, default=str).encode(), digest_size=12).digest()
 
 
-def _is_new(task: dict, bookmark: datetime | None) -> bool:
-    """Whether the task was created after `bookmark` (every task is new to a first run)."""
+def _is_new(task: dict, bookmark: datetime) -> bool:
+    """Whether the task was created after `bookmark`."""
     created = parse_timestamp(task.get("created_at"))
-    return bookmark is None or created is None or created > bookmark
+    return created is None or created > bookmark
 
 
 class TaskChildStream(TableStream):
