@@ -11,7 +11,14 @@ from typing import NoReturn
 import click
 
 from asana_sandbox.datasets import UnknownDatasetError
-from asana_sandbox.oauth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REFRESH_TOKEN, DEFAULT_TOKEN
+from asana_sandbox.oauth import (
+    AUTHORIZE_REDIRECT_URI,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REDIRECT_URI,
+    DEFAULT_REFRESH_TOKEN,
+    DEFAULT_TOKEN,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,6 +53,13 @@ def main() -> None:
 )
 @click.option("--token", default=DEFAULT_TOKEN, show_default=True, help="Personal Access Token accepted.")
 @click.option(
+    "--oauth-redirect-uri",
+    "oauth_redirect_uris",
+    multiple=True,
+    help="Register one more redirect URL for the OAuth app (repeatable); "
+    f"{DEFAULT_REDIRECT_URI} and {AUTHORIZE_REDIRECT_URI} are registered already.",
+)
+@click.option(
     "--allow-loopback-webhooks",
     is_flag=True,
     help="Sandbox only: accept webhook targets on localhost/127.0.0.1 (Asana answers 403 for them).",
@@ -66,6 +80,7 @@ def serve(
     requests_per_minute: int | None,
     tier: str | None,
     token: str,
+    oauth_redirect_uris: tuple[str, ...],
     allow_loopback_webhooks: bool,
     webhook_timeout: float,
 ) -> None:
@@ -82,6 +97,7 @@ def serve(
             tier=tier,
             requests_per_minute=requests_per_minute,
             token=token,
+            oauth_redirect_uris=oauth_redirect_uris,
             allow_loopback_webhooks=allow_loopback_webhooks,
             webhook_timeout=webhook_timeout,
         )

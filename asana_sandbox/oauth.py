@@ -18,6 +18,8 @@ DEFAULT_CLIENT_ID = "sandbox-client"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
 DEFAULT_REFRESH_TOKEN = "sandbox-refresh-token"
 DEFAULT_REDIRECT_URI = "http://127.0.0.1/oauth/callback"
+#: The redirect URL the README has users register for `asana-authorize --port 8910`.
+AUTHORIZE_REDIRECT_URI = "http://127.0.0.1:8910/callback"
 
 
 @dataclass
@@ -41,12 +43,17 @@ class TokenRegistry:
         pat: str = DEFAULT_TOKEN,
         service_account: bool = True,
         access_token_ttl: int = 3600,
+        redirect_uris: tuple[str, ...] = (),
     ) -> None:
         self.user_gid = user_gid
         self.access_token_ttl = access_token_ttl
         self._lock = threading.Lock()
         self._tokens: dict[str, TokenInfo] = {pat: TokenInfo(user_gid, service_account)}
         self._clients = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
+        # As in Asana's developer console, an app lists the redirect URLs it may send codes to; any other
+        # `redirect_uri` is refused without redirecting (a code sent there could be stolen).
+        registered = {DEFAULT_REDIRECT_URI, AUTHORIZE_REDIRECT_URI, *redirect_uris}
+        self._redirect_uris = {DEFAULT_CLIENT_ID: registered}
         self._refresh: dict[str, str] = {DEFAULT_REFRESH_TOKEN: user_gid}
         self._codes: dict[str, tuple[str, str, str]] = {}
 
@@ -65,6 +72,10 @@ class TokenRegistry:
                 return _oauth_error("invalid_request", f"{name}: Missing input")
         if args["client_id"] not in self._clients:
             return _oauth_error("invalid_client", "Unknown client_id", 401)
+        if args["redirect_uri"] not in self._redirect_uris.get(args["client_id"], ()):
+            return _oauth_error(
+                "invalid_request", "redirect_uri: Not one of the redirect URLs registered for this app"
+            )
         if args["response_type"] != "code":
             return _oauth_error("unsupported_response_type", "Only response_type=code is supported here")
         code = secrets.token_urlsafe(16)

@@ -86,6 +86,7 @@ def build_app(
     token: str = DEFAULT_TOKEN,
     service_account: bool = True,
     oauth_token_ttl: int = 3600,
+    oauth_redirect_uris: tuple[str, ...] = (),
     allow_loopback_webhooks: bool = False,
     webhook_timeout: float = 10.0,
 ) -> SandboxApp:
@@ -94,14 +95,19 @@ def build_app(
     `allow_loopback_webhooks`: a sandbox-only affordance for local tests and demos: webhook targets on
     loopback (localhost, 127.x, ::1) are accepted instead of Asana's 403. `webhook_timeout`: seconds a target
     has to answer a handshake or a delivery (Asana's 10). `reference_date`: the day a built-in dataset's dates
-    lead up to (default: today in UTC).
+    lead up to (default: today in UTC). `oauth_redirect_uris`: more redirect URLs registered for the sandbox's
+    OAuth app, besides its defaults.
     """
     store = Store(load_dataset(dataset, seed, reference_date))
     users = store.all("user")
     if not users:
         raise ValueError(f"dataset {dataset!r} has no users: the token needs one to act as")
     tokens = TokenRegistry(
-        users[0]["gid"], pat=token, service_account=service_account, access_token_ttl=oauth_token_ttl
+        users[0]["gid"],
+        pat=token,
+        service_account=service_account,
+        access_token_ttl=oauth_token_ttl,
+        redirect_uris=tuple(oauth_redirect_uris),
     )
     webhooks = WebhookSettings(allow_loopback=allow_loopback_webhooks, timeout_seconds=webhook_timeout)
     return SandboxApp(

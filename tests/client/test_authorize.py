@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -32,6 +33,15 @@ from asana_client.authorize import (
     update_env_file,
 )
 from asana_sandbox.oauth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+
+@pytest.fixture
+def registered(sandbox_factory):
+    """A sandbox whose OAuth app registered the redirect URL of a free loopback port, and that port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return sandbox_factory(oauth_redirect_uris=[f"http://127.0.0.1:{port}/callback"]), port
 
 
 def _oauth_config(sandbox) -> dict:
@@ -76,7 +86,8 @@ def _works(sandbox, refresh_token: str) -> bool:
     return me.status_code == 200
 
 
-def test_browser_approval_stores_a_working_refresh_token_in_env_file(sandbox, tmp_path) -> None:
+def test_browser_approval_stores_a_working_refresh_token_in_env_file(registered, tmp_path) -> None:
+    sandbox, port = registered
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"api_url": sandbox.base_url}))
     env_file = tmp_path / ".env"  # as `meltano config set --store=dotenv` leaves it: the app's credentials
@@ -94,6 +105,8 @@ def test_browser_approval_stores_a_working_refresh_token_in_env_file(sandbox, tm
         "TAP_ASANA_REFRESH_TOKEN",
         "--env-var",
         "TARGET_ASANA_REFRESH_TOKEN",
+        "--port",
+        str(port),
     )
     try:
         url = _printed_url(process)
@@ -117,14 +130,15 @@ def test_browser_approval_stores_a_working_refresh_token_in_env_file(sandbox, tm
     assert _works(sandbox, token)
 
 
-def test_refresh_token_printed_from_environment_credentials(sandbox, tmp_path) -> None:
+def test_refresh_token_printed_from_environment_credentials(registered, tmp_path) -> None:
+    sandbox, port = registered
     env = {
         "TAP_ASANA_CLIENT_ID": DEFAULT_CLIENT_ID,
         "TAP_ASANA_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
     }
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"api_url": sandbox.base_url}))
-    process = _start_command(tmp_path, "--config", str(config), env=env)
+    process = _start_command(tmp_path, "--config", str(config), "--port", str(port), env=env)
     try:
         assert requests.get(_printed_url(process), timeout=10).status_code == 200
         stdout, stderr = process.communicate(timeout=30)
@@ -237,3 +251,17 @@ def test_console_script() -> None:
     script = Path(sys.executable).parent / "asana-authorize"
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60, check=True)
     assert "PKCE" in result.stdout and "--env-file" in result.stdout
+
+
+def test_the_sandbox_sends_no_code_to_an_unregistered_redirect_url(sandbox, tmp_path) -> None:
+    # A random port that the app did not register: Asana shows an error, it does not redirect.
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"api_url": sandbox.base_url}))
+    env = {"TAP_ASANA_CLIENT_ID": DEFAULT_CLIENT_ID, "TAP_ASANA_CLIENT_SECRET": DEFAULT_CLIENT_SECRET}
+    process = _start_command(tmp_path, "--config", str(config), "--timeout", "3", env=env)
+    try:
+        page = requests.get(_printed_url(process), timeout=10, allow_redirects=False)
+        assert page.status_code == 400 and "Location" not in page.headers
+        assert "redirect_uri" in page.json()["error_description"]
+    finally:
+        process.kill()

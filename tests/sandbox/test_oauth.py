@@ -161,3 +161,32 @@ def test_revoking_a_bearer_token_or_nothing_is_a_400(demo) -> None:
     assert bearer.status_code == 400
     assert requests.post(f"{demo.root_url}/-/oauth_revoke", data={}, timeout=30).status_code == 400
     assert _get(demo.base_url, access).status_code == 200
+
+
+def test_authorize_refuses_a_redirect_uri_the_app_did_not_register(demo) -> None:
+    response = requests.get(
+        f"{demo.root_url}/-/oauth_authorize",
+        params={
+            "client_id": DEFAULT_CLIENT_ID,
+            "redirect_uri": "https://attacker.example/steal",
+            "response_type": "code",
+            "state": "s",
+        },
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert response.status_code == 400 and "Location" not in response.headers
+    assert response.json()["error"] == "invalid_request"
+    assert "redirect_uri" in response.json()["error_description"]
+
+
+def test_more_redirect_uris_can_be_registered(sandbox_factory) -> None:
+    uri = "http://127.0.0.1:5555/cb"
+    client = sandbox_factory(oauth_redirect_uris=[uri])
+    response = requests.get(
+        f"{client.root_url}/-/oauth_authorize",
+        params={"client_id": DEFAULT_CLIENT_ID, "redirect_uri": uri, "response_type": "code", "state": "s"},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert response.status_code == 302 and response.headers["Location"].startswith(uri + "?code=")
