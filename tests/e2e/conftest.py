@@ -38,7 +38,7 @@ def meltano_plugins() -> None:
 
 @dataclass
 class MeltanoRun:
-    """Isolated Meltano invocations: own state database, DuckDB file and dbt target directory."""
+    """Isolated Meltano invocations: own system directory, state database, DuckDB file and dbt target."""
 
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
@@ -72,12 +72,25 @@ def _workdir(name: str) -> Path:
     return path
 
 
+def _sys_dir(workdir: Path) -> Path:
+    """A Meltano system directory of this run's own: Meltano writes each plugin's generated config and
+    catalog under `<sys dir>/run/<plugin>/`, which two runs side by side would overwrite for each other.
+    The installed plugins are shared (symlinks), so nothing is installed again."""
+    sys_dir = workdir / "meltano-sys"
+    sys_dir.mkdir()
+    for kind in ("extractors", "loaders", "utilities", "transformers", "mappers", "orchestrators"):
+        if (shared := REPO / ".meltano" / kind).is_dir():
+            (sys_dir / kind).symlink_to(shared, target_is_directory=True)
+    return sys_dir
+
+
 def isolated_run(name: str) -> MeltanoRun:
     workdir = _workdir(name)
     duckdb_path = workdir / "asana.duckdb"
     return MeltanoRun(
         workdir,
         {
+            "MELTANO_SYS_DIR_ROOT": str(_sys_dir(workdir)),
             "MELTANO_ENVIRONMENT": "sandbox",
             "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
             "TARGET_DUCKDB_FILEPATH": str(duckdb_path),

@@ -94,3 +94,16 @@ def singer_messages(store: Store) -> Iterator[str]:
             row = {k: v for k, v in record.items() if k in props}
             yield json.dumps({"type": "RECORD", "stream": stream, "record": row})
     yield json.dumps({"type": "STATE", "value": {"bookmarks": {"store_streams": {"done": True}}}})
+
+
+def in_project_trees(store: Any) -> set[str]:
+    """gids of the tasks in a project, or under one at any depth: the tasks whose deletion a project's events
+    report (a subtask's own `projects` is usually empty, so its tombstone carries no project_gid)."""
+    tasks = {t["gid"]: t for t in store.all("task")}
+
+    def rooted(task: dict) -> bool:
+        while not task["projects"] and task.get("parent") and task["parent"]["gid"] in tasks:
+            task = tasks[task["parent"]["gid"]]
+        return bool(task["projects"])
+
+    return {gid for gid, task in tasks.items() if rooted(task)}

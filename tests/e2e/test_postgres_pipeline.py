@@ -8,7 +8,7 @@ import requests
 
 from asana_sandbox.server import DEFAULT_TOKEN, SandboxServer
 from tests.e2e import expectations
-from tests.e2e.store_streams import expected_counts
+from tests.e2e.store_streams import expected_counts, in_project_trees
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def test_meltano_run_into_postgres(meltano_run, postgres):
         # A day of work (edits, comments, new tasks, deletions: seed 31 deletes tasks and subtasks in
         # projects), then the incremental run.
         before = {t["gid"] for t in server.store.all("task")}
-        in_projects = {gid for (gid,) in postgres.psql(f"select gid from {RAW}.tasks where project_gid > ''")}
+        in_projects = in_project_trees(server.store)
         changes = requests.post(
             f"{server.root_url}/_sandbox/mutate", json={"fraction": 0.05, "seed": 31}, timeout=60
         ).json()

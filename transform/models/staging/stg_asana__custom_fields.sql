@@ -3,5 +3,5 @@ select
     name as custom_field_name,
     coalesce(resource_subtype, type) as custom_field_type,
     enabled as is_enabled
-from {{ source('asana_raw', 'custom_fields') }}
+from {{ raw_source('custom_fields') }}
 where _sdc_deleted_at is null

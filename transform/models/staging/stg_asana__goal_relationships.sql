@@ -5,5 +5,5 @@ select
     {{ json_text('supporting_resource', 'gid') }} as supporting_resource_gid,
     {{ json_text('supporting_resource', 'resource_type') }} as supporting_resource_type,
     contribution_weight
-from {{ source('asana_raw', 'goal_relationships') }}
+from {{ raw_source('goal_relationships') }}
 where _sdc_deleted_at is null

@@ -15,5 +15,5 @@ select
     cast({{ json_text('metric', 'target_number_value') }} as double precision) as metric_target_value,
     cast({{ json_text('metric', 'current_number_value') }} as double precision) as metric_current_value,
     {{ json_text('metric', 'progress_source') }} as metric_progress_source
-from {{ source('asana_raw', 'goals') }}
+from {{ raw_source('goals') }}
 where _sdc_deleted_at is null

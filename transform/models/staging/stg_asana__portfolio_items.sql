@@ -3,5 +3,5 @@ select
     gid as item_gid,
     resource_type as item_type,
     name as item_name
-from {{ source('asana_raw', 'portfolio_items') }}
+from {{ raw_source('portfolio_items') }}
 where _sdc_deleted_at is null

@@ -5,5 +5,5 @@ select
     {{ json_text('owner', 'gid') }} as owner_gid,
     {{ json_text('current_status_update', 'gid') }} as current_status_update_gid,
     {{ asana_date('due_on') }} as due_on
-from {{ source('asana_raw', 'portfolios') }}
+from {{ raw_source('portfolios') }}
 where _sdc_deleted_at is null

@@ -14,5 +14,5 @@ select
     {{ json_text('current_status_update', 'gid') }} as current_status_update_gid,
     custom_fields,
     permalink_url
-from {{ source('asana_raw', 'projects') }}
+from {{ raw_source('projects') }}
 where _sdc_deleted_at is null

@@ -3,5 +3,5 @@ select
     name as section_name,
     {{ json_text('project', 'gid') }} as project_gid,
     {{ asana_timestamp('created_at') }} as created_at
-from {{ source('asana_raw', 'sections') }}
+from {{ raw_source('sections') }}
 where _sdc_deleted_at is null

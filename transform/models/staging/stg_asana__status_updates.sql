@@ -7,5 +7,5 @@ select
     title,
     {{ json_text('author', 'gid') }} as author_gid,
     {{ asana_timestamp('created_at') }} as created_at
-from {{ source('asana_raw', 'status_updates') }}
+from {{ raw_source('status_updates') }}
 where _sdc_deleted_at is null

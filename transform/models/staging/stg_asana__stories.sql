@@ -15,5 +15,5 @@ select
     {{ json_text('new_section', 'gid') }} as new_section_gid,
     {{ json_text('custom_field', 'gid') }} as custom_field_gid,
     {{ json_text('new_dates', 'due_on') }} as new_due_on
-from {{ source('asana_raw', 'stories') }}
+from {{ raw_source('stories') }}
 where _sdc_deleted_at is null

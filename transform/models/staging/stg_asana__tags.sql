@@ -3,5 +3,5 @@ select
     name as tag_name,
     color,
     {{ json_text('workspace', 'gid') }} as workspace_gid
-from {{ source('asana_raw', 'tags') }}
+from {{ raw_source('tags') }}
 where _sdc_deleted_at is null

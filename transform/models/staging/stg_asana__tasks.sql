@@ -21,5 +21,5 @@ select
     followers,
     custom_fields,
     permalink_url
-from {{ source('asana_raw', 'tasks') }}
+from {{ raw_source('tasks') }}
 where _sdc_deleted_at is null

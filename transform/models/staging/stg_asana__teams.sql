@@ -1,5 +1,5 @@
 select
     gid as team_gid,
     name as team_name
-from {{ source('asana_raw', 'teams') }}
+from {{ raw_source('teams') }}
 where _sdc_deleted_at is null

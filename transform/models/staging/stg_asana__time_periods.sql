@@ -4,5 +4,5 @@ select
     period,
     {{ asana_date('start_on') }} as start_on,
     {{ asana_date('end_on') }} as end_on
-from {{ source('asana_raw', 'time_periods') }}
+from {{ raw_source('time_periods') }}
 where _sdc_deleted_at is null

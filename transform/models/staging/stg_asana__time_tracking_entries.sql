@@ -8,5 +8,5 @@ select
     {{ asana_timestamp('created_at') }} as created_at,
     approval_status,
     billable_status
-from {{ source('asana_raw', 'time_tracking_entries') }}
+from {{ raw_source('time_tracking_entries') }}
 where _sdc_deleted_at is null

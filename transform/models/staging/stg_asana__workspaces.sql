@@ -1,5 +1,5 @@
 select
     gid as workspace_gid,
     name as workspace_name
-from {{ source('asana_raw', 'workspaces') }}
+from {{ raw_source('workspaces') }}
 where _sdc_deleted_at is null
