@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
+import ipaddress
 import json
 import logging
 import socket
@@ -15,7 +17,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from asana_sandbox.control import CONTROL_PREFIX, ENDPOINTS, Control, Stats
-from asana_sandbox.errors import ApiError, not_found, rate_limited, server_error, unauthorized
+from asana_sandbox.errors import ApiError, json_response, not_found, rate_limited, server_error, unauthorized
 from asana_sandbox.faults import FaultSettings, break_body
 from asana_sandbox.limits import TIER_REQUESTS_PER_MINUTE, LimitSettings, RateLimiter
 from asana_sandbox.models import rules as rule_triggers
@@ -30,6 +32,8 @@ __all__ = ["SandboxApp", "TokenInfo"]
 
 API_PREFIX = "/api/1.0"
 log = logging.getLogger("asana_sandbox")
+#: The header that carries the control token (see `SandboxApp`).
+CONTROL_TOKEN_HEADER = "X-Sandbox-Control-Token"
 
 
 def _rule_path(template: str) -> str:
@@ -49,7 +53,10 @@ class SandboxApp:
         requests_per_minute: int | None = None,
         seed: int = 42,
         webhooks: WebhookSettings | None = None,
+        control_token: str | None = None,
     ) -> None:
+        """`control_token`: when set, the control endpoints (`/_sandbox/...`) answer only requests that send
+        it in `X-Sandbox-Control-Token`; when unset, only requests from loopback addresses."""
         if tier_override is not None and tier_override not in TIER_RANK:
             raise ValueError(f"unknown tier {tier_override!r}: use free, premium or enterprise")
         self.store = store
@@ -67,6 +74,7 @@ class SandboxApp:
         self.stats = Stats()
         self.webhooks = WebhookDeliverer(store, webhooks)
         self.control = Control(store, self.faults, self.stats, seed, webhooks=self.webhooks)
+        self.control_token = control_token
         rule_triggers.seed(store)  # before any request, so the triggers get the same gids every time
         self.services = Services(
             store=store,
@@ -114,6 +122,8 @@ class SandboxApp:
         except HTTPException as exc:  # e.g. a redirect for a trailing slash
             return exc.get_response(request.environ)
         if endpoint is not None and endpoint.startswith("control:"):
+            if refusal := self._control_refusal(request):
+                return refusal
             return self.control(endpoint.split(":", 1)[1], request)
         if endpoint is not None and endpoint.startswith("oauth:"):
             return getattr(self.tokens, endpoint.split(":", 1)[1])(request)
@@ -183,12 +193,33 @@ class SandboxApp:
             log.exception("unhandled error for %s %s", request.method, request.path)
             return server_error(500).response()
 
+    def _control_refusal(self, request: Request) -> Response | None:
+        """Whoever can reach the control endpoints can rewrite the data and fake outages: a 403 unless the
+        request carries the control token (when one is set) or comes from loopback (when none is)."""
+        if self.control_token is not None:
+            sent = request.headers.get(CONTROL_TOKEN_HEADER, "")
+            if hmac.compare_digest(sent.encode(), self.control_token.encode()):
+                return None
+            message = f"Control endpoints need the sandbox's control token in {CONTROL_TOKEN_HEADER}"
+        else:
+            if _is_loopback(request.remote_addr):
+                return None
+            message = "Control endpoints answer loopback clients only (else start it with --control-token)"
+        return json_response({"errors": [{"message": message}]}, 403)
+
     def _authenticate(self, request: Request) -> str:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token or self.tokens.lookup(token.strip()) is None:
             raise unauthorized()
         return token.strip()
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _api_path(request: Request) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import ipaddress
 import sys
 from datetime import datetime
 from typing import NoReturn
@@ -65,6 +66,13 @@ def main() -> None:
     help="Sandbox only: accept webhook targets on localhost/127.0.0.1 (Asana answers 403 for them).",
 )
 @click.option(
+    "--control-token",
+    envvar="ASANA_SANDBOX_CONTROL_TOKEN",
+    default=None,
+    help="Secret the control endpoints (/_sandbox/...) require in X-Sandbox-Control-Token; needed when "
+    "--host is not a loopback address. Without it they answer loopback clients only.",
+)
+@click.option(
     "--webhook-timeout",
     type=click.FloatRange(0, 60, min_open=True),
     default=10.0,
@@ -82,10 +90,17 @@ def serve(
     token: str,
     oauth_redirect_uris: tuple[str, ...],
     allow_loopback_webhooks: bool,
+    control_token: str | None,
     webhook_timeout: float,
 ) -> None:
     """Serve the API until interrupted."""
     from asana_sandbox.server import SandboxServer
+
+    if control_token is None and not _loopback_host(host):
+        raise click.UsageError(
+            f"--host {host} lets other machines reach the control endpoints, which rewrite the data: "
+            "set --control-token (or ASANA_SANDBOX_CONTROL_TOKEN), or bind to 127.0.0.1"
+        )
 
     try:
         server = SandboxServer(
@@ -100,6 +115,7 @@ def serve(
             oauth_redirect_uris=oauth_redirect_uris,
             allow_loopback_webhooks=allow_loopback_webhooks,
             webhook_timeout=webhook_timeout,
+            control_token=control_token,
         )
     except UnknownDatasetError as error:
         _fail(str(error))
@@ -139,3 +155,13 @@ def run() -> None:
 def _fail(message: str) -> NoReturn:
     click.echo(f"asana-sandbox: error: {message}", err=True)
     sys.exit(2)
+
+
+def _loopback_host(host: str) -> bool:
+    """Whether `host` names only this machine (localhost, 127.x, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

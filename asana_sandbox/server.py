@@ -89,6 +89,7 @@ def build_app(
     oauth_redirect_uris: tuple[str, ...] = (),
     allow_loopback_webhooks: bool = False,
     webhook_timeout: float = 10.0,
+    control_token: str | None = None,
 ) -> SandboxApp:
     """The WSGI app over a freshly generated (or loaded) dataset.
 
@@ -96,7 +97,7 @@ def build_app(
     loopback (localhost, 127.x, ::1) are accepted instead of Asana's 403. `webhook_timeout`: seconds a target
     has to answer a handshake or a delivery (Asana's 10). `reference_date`: the day a built-in dataset's dates
     lead up to (default: today in UTC). `oauth_redirect_uris`: more redirect URLs registered for the sandbox's
-    OAuth app, besides its defaults.
+    OAuth app, besides its defaults. `control_token`: required by the control endpoints (else loopback only).
     """
     store = Store(load_dataset(dataset, seed, reference_date))
     users = store.all("user")
@@ -117,6 +118,7 @@ def build_app(
         requests_per_minute=requests_per_minute,
         seed=seed,
         webhooks=webhooks,
+        control_token=control_token,
     )
 
 
