@@ -115,10 +115,20 @@ def meltano_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def private_files() -> None:
+    """Files created from here on are the user's alone (mode 0600, directories 0700).
+
+    Meltano writes each plugin's generated config, token included, to `.meltano/run/<plugin>/` with the
+    default umask (world-readable), and leaves it there when the run is killed; its state database and the
+    DuckDB file hold the extracted data. Used as `preexec_fn` of every Meltano run started from here.
+    """
+    os.umask(0o077)
+
+
 def meltano(
     *args: str, env: Mapping[str, str] | None = None, capture: bool = False, timeout: float | None = None
 ) -> subprocess.CompletedProcess:
-    """Run `meltano <args>` in the repo; raise PipelineError when it fails."""
+    """Run `meltano <args>` in the repo, creating private files; raise PipelineError when it fails."""
     cmd = [meltano_executable(), *args]
     return _run(
         cmd,
@@ -128,6 +138,7 @@ def meltano(
         capture_output=capture,
         text=True,
         timeout=timeout,
+        preexec_fn=private_files,
     )
 
 

@@ -58,6 +58,7 @@ class MeltanoRun:
             text=True,
             timeout=600,
             check=False,
+            preexec_fn=pipeline.private_files,
         )
         log = self.workdir / f"meltano-{'-'.join(a.replace(':', '_') for a in args[:3])}.log"
         log.write_text(result.stdout + result.stderr)
