@@ -385,14 +385,14 @@ def _shift(value: Any, days: int) -> Any:
         return {k: _shift(v, days) for k, v in value.items()}
     if isinstance(value, list):
         return [_shift(v, days) for v in value]
-    if isinstance(value, str):  # dates stand alone, in timestamps and in titles ("Weekly update - 2025-10-29")
+    if isinstance(value, str):  # alone, in timestamps and in titles ("Weekly update - 2025-10-29")
         value = DAY.sub(lambda m: (date.fromisoformat(m[0]) + timedelta(days=days)).isoformat(), value)
         return MONTH_DAY.sub(lambda m: _shift_month_day(m[0], days), value)
     return value
 
 
 def _shift_month_day(text: str, days: int) -> str:
-    """"Jun 22" (a due date in a story's text) moved by `days`; 2026 is as good a year as any but a leap one."""
+    """ "Jun 22" (a due date in a story's text) moved by `days` (2026: any year but a leap one would do)."""
     moved = datetime.strptime(f"2026 {text}", "%Y %b %d") + timedelta(days=days)
     return f"{moved:%b} {moved.day}"
 
