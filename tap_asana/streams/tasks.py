@@ -95,11 +95,18 @@ class TasksStream(TableStream):
                     project,
                 )
             bookmark = None
+        if not valid:
+            # Keep the new token now: if the run dies before the partition completes, the next run must
+            # start from it (deletions and moves of tasks this run already emitted are after it) and, with
+            # no bookmark, read the project in full again.
+            state.pop("replication_key_value", None)
+            state[SYNC_TOKEN_KEY] = next_token
+            self.write_state_now()
         since = bookmark or self._start_date()
         params: dict[str, Any] = {"project": project}
         if since:
             params["modified_since"] = format_timestamp(since)
-        walk_subtasks = not valid
+        walk_subtasks = bookmark is None
         listed: set[str] = set()
         for page in self.fetch_pages(Route("/tasks", params), context):
             listed.update(task["gid"] for task in page)
@@ -142,6 +149,11 @@ class TasksStream(TableStream):
             yield tombstone
         # Stored with the partition's state, which the SDK writes once the partition is complete.
         state[SYNC_TOKEN_KEY] = next_token
+
+    def write_state_now(self) -> None:
+        """Emit a STATE message now (the SDK writes one when a partition completes)."""
+        self.state_manager.is_flushed = False
+        self._write_state_message()
 
     def _changed_since(
         self, project: str, token: str | None, context: Context
