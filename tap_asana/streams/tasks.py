@@ -9,7 +9,7 @@ from concurrent.futures import Future
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from asana_client.errors import NotFoundError, SyncTokenExpiredError
+from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError
 from asana_client.timestamps import format_timestamp, parse_timestamp
 from tap_asana.client import Route
 from tap_asana.streams.declarative import WORKSPACE_KEY, StreamSpec, TableStream
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, Record
 
 SYNC_TOKEN_KEY = "events_sync"
+#: In an assignee partition's state: the tasks in no project found there -> their Events API sync token.
+WATCH_KEY = "watched_events"
 #: Set on the record of a task that Asana no longer returns (deleted, or no longer visible to the token).
 DELETED_AT = "_sdc_deleted_at"
 
@@ -137,6 +139,8 @@ class TasksStream(TableStream):
         # Nothing tells which children of a task that arrived an earlier run emitted (one moved in from a
         # project not read yet was never read): all of them, and its subtasks at every depth, first. Other
         # named tasks (subtasks changed in place) were here when the bookmark was set.
+        for task in named.values():
+            self._watch_if_loose(task, context)
         yield from self._emit_page(
             [t for gid, t in named.items() if gid in arrived], context, walk=True, since=None
         )
@@ -193,6 +197,9 @@ class TasksStream(TableStream):
         params: dict[str, Any] = {"assignee": context["assignee_gid"], "workspace": context[WORKSPACE_KEY]}
         if since:
             params["modified_since"] = format_timestamp(since)
+        state = self.get_context_state(context)
+        watched: dict[str, str | None] = dict(state.get(WATCH_KEY) or {})
+        yield from self._watched_tasks(watched, context)
         for page in self.fetch_pages(Route("/tasks", params), context):
             todo = []
             for task in page:
@@ -208,11 +215,69 @@ class TasksStream(TableStream):
             # A task reaches this listing when it changes, but may have been in a project (or assigned to
             # someone else) at the last run: every child is emitted (at-least-once).
             yield from self._emit_page(todo, context, walk=True, since=None)
+            for task in page:
+                if not task.get("parent") and not task.get("projects"):
+                    watched.setdefault(task["gid"], None)
             for parent in self._parents_of_new(todo, bookmark, context):
                 # An assigned parent's children up to its last change come with its assignee's listing,
                 # which returns it after every change; an unassigned one's may never have been read.
                 assigned = parse_timestamp(parent.get("modified_at")) if parent.get("assignee") else None
                 yield from self._emit_page([parent], context, walk=False, since=assigned)
+
+        for gid in [gid for gid, token in watched.items() if token is None]:
+            watched[gid] = self._first_token(gid, context)
+            if watched[gid] is None:
+                del watched[gid]
+        state[WATCH_KEY] = watched
+
+    def _watch_if_loose(self, task: dict, context: Context) -> None:
+        """A task that left its projects for none is watched by its assignee's partition (read later)."""
+        assignee = (task.get("assignee") or {}).get("gid")
+        if assignee and not task.get("projects") and not task.get("parent"):
+            state = self.get_context_state({WORKSPACE_KEY: context[WORKSPACE_KEY], "assignee_gid": assignee})
+            state.setdefault(WATCH_KEY, {}).setdefault(task["gid"], None)
+
+    def _watched_tasks(self, watched: dict[str, str | None], context: Context) -> Iterator[dict]:
+        """What the events of each task in no project name: its subtasks at every depth (an unassigned one
+        is in no listing, and its parent's `modified_at` does not move), and whether it was deleted.
+
+        One request per task and run (Asana's events bubble up from subtasks and their stories).
+        """
+        for gid, token in sorted(watched.items()):
+            if token is None:
+                continue
+            try:
+                changed, arrived, deleted, next_token, valid = self._changed_since(gid, token, context)
+            except (NotFoundError, AccessDeniedError):
+                # Deleted (its subtasks with it), or no longer visible: it is gone for this token.
+                del watched[gid]
+                if gid not in self.tombstoned:
+                    self.tombstoned.add(gid)
+                    tombstone = self._tombstone(gid, None)
+                    self._remember(tombstone)
+                    yield tombstone
+                continue
+            watched[gid] = next_token
+            if not valid:  # token too old: read the whole tree again
+                changed, arrived = {gid}, {gid}
+            named = {g: t for g in sorted(changed) if (t := self._fetch_task(g, context)) is not None}
+            top = named.get(gid)
+            if top is not None and (top.get("projects") or top.get("parent")):
+                del watched[gid]  # now in a project or under a task: read there from now on
+            yield from self._emit_page([t for g, t in named.items() if g in arrived], context, walk=True)
+            yield from self._emit_page([t for g, t in named.items() if g not in arrived], context, walk=False)
+            for gone in sorted(set(deleted) - changed - self.tombstoned):
+                self.tombstoned.add(gone)
+                tombstone = self._tombstone(gone, deleted[gone])
+                self._remember(tombstone)
+                yield tombstone
+
+    def _first_token(self, gid: str, context: Context) -> str | None:
+        """A task's first events sync token (Asana answers the first call with a 412 that carries it)."""
+        try:
+            return self._changed_since(gid, None, context)[3]
+        except (NotFoundError, AccessDeniedError):
+            return None
 
     def _parents_of_new(self, tasks: list[dict], bookmark: datetime | None, context: Context) -> list[dict]:
         """The parents of new subtasks, read again: their `num_subtasks` changed, their `modified_at` not."""

@@ -129,3 +129,47 @@ def test_project_gid_is_the_tasks_own_first_project(sandbox) -> None:
         assert record["project_gid"] == (
             task["memberships"][0]["project"]["gid"] if task["memberships"] else None
         )
+
+
+def test_unassigned_subtasks_and_deletion_of_a_task_in_no_project_are_found(sandbox) -> None:
+    """No listing returns an unassigned subtask of a task in no project, and its parent's `modified_at` does
+    not move: the task's own events name it. The same events tell the task was deleted."""
+    someone = next(t["assignee"]["gid"] for t in sandbox.store.all("task") if t.get("assignee"))
+    workspace = sandbox.store.get(someone)["workspaces"][0]["gid"]
+    loose = sandbox.post("/tasks", {"name": "Errand", "workspace": workspace, "assignee": someone}).json()[
+        "data"
+    ]
+    step = sandbox.post(f"/tasks/{loose['gid']}/subtasks", {"name": "Step 1"}).json()["data"]
+    config = tap_config(sandbox)
+    first = run_tap(config, streams=STREAMS)
+    assert {loose["gid"], step["gid"]} <= set(first.gids("tasks"))
+
+    deeper = sandbox.post(f"/tasks/{step['gid']}/subtasks", {"name": "Step 1a"}).json()["data"]
+    assert sandbox.put(f"/tasks/{step['gid']}", {"name": "Step 1, renamed"}).status_code == 200
+    comment = sandbox.post(f"/tasks/{step['gid']}/stories", {"text": "Done?"}).json()["data"]
+    second = run_tap(config, streams=STREAMS, state=first.state)
+    by_gid = {t["gid"]: t for t in second.records["tasks"]}
+    assert deeper["gid"] in by_gid
+    assert by_gid[step["gid"]]["name"] == "Step 1, renamed"
+    assert by_gid[step["gid"]]["num_subtasks"] == 1
+    assert comment["gid"] in {s["gid"] for s in second.records["stories"]}
+
+    assert sandbox.delete(f"/tasks/{loose['gid']}").status_code == 200
+    third = run_tap(config, streams=["tasks"], state=second.state)
+    tombstones = {t["gid"] for t in third.records["tasks"] if t.get("_sdc_deleted_at")}
+    assert loose["gid"] in tombstones
+
+
+def test_task_moved_out_of_its_projects_keeps_being_followed(sandbox) -> None:
+    """Project -> no project: the project's events name it once; then its own events keep its subtasks."""
+    task = next(t for t in sandbox.store.all("task") if len(t["projects"]) == 1 and t.get("assignee"))
+    config = tap_config(sandbox)
+    first = run_tap(config, streams=["tasks"])
+    removed = sandbox.post(f"/tasks/{task['gid']}/removeProject", {"project": task["projects"][0]["gid"]})
+    assert removed.status_code == 200
+    second = run_tap(config, streams=["tasks"], state=first.state)
+    assert [t["projects"] for t in second.records["tasks"] if t["gid"] == task["gid"]] == [[]]
+
+    sub = sandbox.post(f"/tasks/{task['gid']}/subtasks", {"name": "Follow-up"}).json()["data"]
+    third = run_tap(config, streams=["tasks"], state=second.state)
+    assert sub["gid"] in third.gids("tasks")
