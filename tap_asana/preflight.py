@@ -93,9 +93,10 @@ def check_config(config: Mapping[str, Any]) -> None:
             )
 
 
-def check_connection(stream: Stream, wanted: list[str]) -> None:
+def check_connection(stream: Stream, wanted: list[str]) -> list[str]:
     """One request (`GET /workspaces`): the URL answers as Asana does, and every workspace the `workspaces`
-    setting names (by gid or name) is one the token sees."""
+    setting names (by gid or name) is one the token sees. Returns the gids of the workspaces to read (all
+    the token sees when `wanted` is empty)."""
     if not isinstance(stream, AsanaStream):
         raise TypeError(f"{stream.name} is not an Asana stream")
     route = Route("/workspaces", {"limit": 100, "opt_fields": "name"}, paginated=False, fields=False)
@@ -107,9 +108,11 @@ def check_connection(stream: Stream, wanted: list[str]) -> None:
             f"the `api_url` setting {url!r} answered 404 for /workspaces: it is not the Asana API's base URL "
             "(https://app.asana.com/api/1.0, or the sandbox's URL ending in /api/1.0)"
         ) from None
-    if body.get("next_page"):
-        return  # more than a page of workspaces: the workspaces stream reports what it does not find
     seen = [w for w in body.get("data") or [] if isinstance(w, Mapping)]
+    names = set(map(str, wanted))
+    chosen = [str(w.get("gid")) for w in seen if not names or {str(w.get("gid")), str(w.get("name"))} & names]
+    if body.get("next_page"):
+        return chosen  # more than a page of workspaces: the workspaces stream reports what it does not find
     known = {str(w.get("gid")) for w in seen} | {str(w.get("name")) for w in seen}
     unknown = [w for w in wanted if str(w) not in known]
     if unknown:
@@ -118,6 +121,7 @@ def check_connection(stream: Stream, wanted: list[str]) -> None:
             f"the `workspaces` setting names {', '.join(map(str, unknown))}, which this token does not see; "
             f"it sees: {visible}"
         )
+    return chosen
 
 
 def _is_timestamp(value: str) -> bool:

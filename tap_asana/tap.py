@@ -19,6 +19,7 @@ from asana_client.cli import check_config_files, require_json, without_secrets
 from asana_client.errors import AsanaAuthError, RetriesExhaustedError
 from asana_client.settings import AUTH_PROPERTIES, CONNECTION_PROPERTIES, ClientSettings
 from asana_client.throttle import RateLimiter
+from tap_asana.deletions import DeletionWatch
 from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
 from tap_asana.plan_summary import PlanGates
 from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
@@ -113,12 +114,17 @@ class TapAsana(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]
         """Check that the credentials are complete before any stream starts (no request needed)."""
         _ = self.authenticator  # raises AsanaAuthError naming the missing settings
-        check_connection(self.streams["workspaces"], list(self.config.get("workspaces") or []))
+        workspaces = check_connection(self.streams["workspaces"], list(self.config.get("workspaces") or []))
+        deletions = DeletionWatch(self, workspaces)
+        if deletions.wanted():
+            deletions.read()
         self.plan_gates.default_selection = all(s.selected for s in self.streams.values())
         try:
             super().sync_all()
         finally:
             self.plan_gates.report(self.logger)
+        if deletions.wanted():
+            deletions.emit()
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:

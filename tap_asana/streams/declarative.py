@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from asana_client.timestamps import format_timestamp, parse_timestamp
 from tap_asana.client import AsanaStream, Route
+from tap_asana.deletions import DELETABLE_STREAMS, DELETED_AT, deleted_at_property
 from tap_asana.stream_schemas import stream_schema
 
 if TYPE_CHECKING:
@@ -71,6 +72,9 @@ class TableStream(AsanaStream):
             path=self.spec.path,
         )
         self._seen: set[str | None] = set()
+        if self.spec.name in DELETABLE_STREAMS:
+            # Declared so that catalogs and loaders know the column a tombstone fills (tap_asana.deletions).
+            self.schema["properties"].setdefault(DELETED_AT, deleted_at_property())
 
     # -- request ----------------------------------------------------------------------------------
     def parent_key(self, context: Context | None) -> str | None:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import pipeline
 import pytest
+import requests
 
 from asana_sandbox.server import DEFAULT_TOKEN, SandboxServer, build_app
 from tests.e2e import expectations
@@ -50,6 +51,10 @@ def test_meltano_run_into_duckdb_is_exact_then_incremental(meltano_run):
         before = {gid for gid in (t["gid"] for t in server.store.all("task"))}
         extracted = task_gids(meltano_run.duckdb_path, "true")
         changed = server_mutate(server)
+        # And someone deletes a tag through the API: workspace events report it (tap_asana/deletions.py).
+        deleted_tag = server.store.all("tag")[0]["gid"]
+        auth = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+        assert requests.delete(f"{server.base_url}/tags/{deleted_tag}", headers=auth, timeout=30).ok
         second_started = datetime.now(timezone.utc).replace(tzinfo=None)
         meltano_run("run", "tap-asana", "target-duckdb", **env)
         loaded = loaded_since(meltano_run.duckdb_path, "tasks", second_started)
@@ -64,6 +69,9 @@ def test_meltano_run_into_duckdb_is_exact_then_incremental(meltano_run):
         deleted = (before - after) & extracted
         assert deleted, f"the mutation deleted no task: {changed}"
         assert task_gids(meltano_run.duckdb_path, "_sdc_deleted_at is not null") == deleted
+        query = f"select gid from {RAW}.tags where _sdc_deleted_at is not null"
+        tags = pipeline.duckdb_queries([query], meltano_run.duckdb_path)[0]
+        assert {r["gid"] for r in tags} == {deleted_tag}, "the deleted tag is not soft-deleted"
     finally:
         server.stop()
 
@@ -83,8 +91,6 @@ def diff(actual: dict[str, int], expected: dict[str, int]) -> dict[str, tuple[in
 
 
 def server_mutate(server: SandboxServer) -> dict:
-    import requests
-
     response = requests.post(
         f"{server.root_url}/_sandbox/mutate", json={"fraction": 0.05, "seed": 3}, timeout=60
     )

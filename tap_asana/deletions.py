@@ -1,0 +1,204 @@
+"""Deletions of every kind, from each workspace's events: tombstones for the streams whose lists just stop
+returning a deleted object.
+
+Asana's lists never say that something was deleted. The workspace's Events API
+(`GET /workspaces/{gid}/events?sync=`) does: each event whose `action` is `deleted` names the object (or
+`removed`, for what exists only within its parent: a comment removed from its task). At the start of a
+run the tap reads the events since the token it kept (one call per 1,000 events); at the end it emits,
+into each selected stream, a tombstone per deleted object: its gid, `resource_type` and `_sdc_deleted_at`
+(the time of the deletion). A later `undeleted` cancels a deletion still pending; a restored story or
+attachment (which an incremental stream would not read again) is fetched and emitted. The new token is
+stored in the `workspaces` stream's state only after the tombstones are written (at-least-once). The
+first run, and a run after the token expired (Asana keeps them for a day), gets a 412 with a new token
+and no events; the next one starts from there. An expired token is logged as a warning: deletions during
+the gap are not known, except for tasks in projects (their own events) and full-table streams
+(ACTIVATE_VERSION, on loaders that use it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError
+from asana_client.timestamps import format_timestamp
+from tap_asana.client import AsanaStream, Route
+
+if TYPE_CHECKING:
+    from singer_sdk import Tap
+
+DELETED_AT = "_sdc_deleted_at"
+STATE_KEY = "deletions_sync"
+#: resource_type of an event -> the stream its records live in.
+STREAMS_BY_TYPE: dict[str, str] = {
+    "task": "tasks",
+    "story": "stories",
+    "attachment": "attachments",
+    "section": "sections",
+    "tag": "tags",
+    "project": "projects",
+    "portfolio": "portfolios",
+    "goal": "goals",
+    "goal_relationship": "goal_relationships",
+    "status_update": "status_updates",
+    "project_brief": "project_briefs",
+    "custom_field": "custom_fields",
+    "project_membership": "project_memberships",
+    "portfolio_membership": "portfolio_memberships",
+    "team_membership": "team_memberships",
+    "workspace_membership": "workspace_memberships",
+    "time_tracking_entry": "time_tracking_entries",
+    "allocation": "allocations",
+    "budget": "budgets",
+    "rate": "rates",
+}
+DELETABLE_STREAMS = frozenset(STREAMS_BY_TYPE.values())
+#: Objects that exist only within their parent: Asana reports their deletion as `removed` from it (a comment
+#: deleted from its task). A task or project `removed` from a project or portfolio still exists.
+REMOVED_IS_DELETED = frozenset(
+    {
+        "story",
+        "attachment",
+        "goal_relationship",
+        "project_membership",
+        "portfolio_membership",
+        "team_membership",
+    }
+)
+#: Restored objects that an incremental stream would not read again, and where to read them.
+RESTORABLE: dict[str, tuple[str, str, str]] = {
+    # resource_type -> (path, context key of the stream, field of the record that holds the parent)
+    "story": ("/stories/{gid}", "task_gid", "target"),
+    "attachment": ("/attachments/{gid}", "task_gid", "parent"),
+}
+
+
+def deleted_at_property() -> dict[str, Any]:
+    """The schema of the column a tombstone fills."""
+    return {
+        "type": ["string", "null"],
+        "format": "date-time",
+        "description": "When the object was deleted in Asana (set only on a deleted object's tombstone).",
+    }
+
+
+class DeletionWatch:
+    """Reads the workspaces' events before the run and writes the tombstones after it."""
+
+    def __init__(self, tap: Tap, workspaces: Iterable[str]) -> None:
+        self.tap = tap
+        self.workspaces = list(workspaces)
+        self.deleted: dict[str, dict[str, str | None]] = defaultdict(dict)  # type -> gid -> deleted at
+        self.restored: dict[str, set[str]] = defaultdict(set)
+        self.next_tokens: dict[str, str] = {}
+
+    @property
+    def reader(self) -> AsanaStream:
+        stream = self.tap.streams["workspaces"]
+        if not isinstance(stream, AsanaStream):
+            raise TypeError("the workspaces stream is not an Asana stream")
+        return stream
+
+    def wanted(self) -> bool:
+        """Whether any selected stream can receive tombstones from the workspace events."""
+        return any(s.selected for name, s in self.tap.streams.items() if name in DELETABLE_STREAMS)
+
+    def read(self) -> None:
+        """The events of each workspace since the token in the state; deletions and restorations kept."""
+        tokens = self.reader.get_context_state(None).get(STATE_KEY) or {}
+        for workspace in self.workspaces:
+            self._read(workspace, tokens.get(workspace) if isinstance(tokens, dict) else None)
+
+    def _read(self, workspace: str, token: str | None) -> None:
+        route_path = f"/workspaces/{workspace}/events"
+        while True:
+            params = {"sync": token} if token else {}
+            try:
+                route = Route(route_path, params, paginated=False, fields=False)
+                page = self.reader.request_json(route, None)
+            except SyncTokenExpiredError as exc:
+                if token is not None:
+                    self.tap.logger.warning(
+                        "Workspace %s: events sync token expired (Asana keeps them a day): deletions since "
+                        "the last run are not known, except for tasks in projects; starting again from now",
+                        workspace,
+                    )
+                if exc.sync_token:
+                    self.next_tokens[workspace] = exc.sync_token
+                return
+            except (AccessDeniedError, NotFoundError) as exc:
+                self.tap.logger.info("Workspace %s: no events (%s); deletions untracked", workspace, exc)
+                return
+            for event in page.get("data") or []:
+                self._note(event)
+            token = page.get("sync") or token
+            if token:
+                self.next_tokens[workspace] = token
+            if not page.get("has_more"):
+                return
+
+    def _note(self, event: dict[str, Any]) -> None:
+        resource = event.get("resource") or {}
+        kind, gid = resource.get("resource_type"), resource.get("gid")
+        if kind not in STREAMS_BY_TYPE or not gid:
+            return
+        action = event.get("action")
+        if action == "deleted" or (action == "removed" and kind in REMOVED_IS_DELETED):
+            self.deleted[kind][gid] = event.get("created_at")
+            self.restored[kind].discard(gid)
+        elif action == "undeleted" and self.deleted[kind].pop(gid, False) is False:
+            self.restored[kind].add(gid)  # deleted before the last run: the tombstone went out then
+        elif action == "added":
+            self.deleted[kind].pop(gid, None)  # removed and put back (a membership) within the window
+
+    def emit(self) -> int:
+        """Write the tombstones (and restored objects) into their streams, then the new tokens into the state.
+        Returns the number of tombstones written."""
+        written = 0
+        for kind, gids in self.deleted.items():
+            stream = self.tap.streams.get(STREAMS_BY_TYPE[kind])
+            if stream is None or not stream.selected or not gids:
+                continue
+            # The tasks stream writes the tombstones of tasks in projects itself.
+            already: set[str] = getattr(stream, "tombstoned", set())
+            todo = {gid: at for gid, at in gids.items() if gid not in already}
+            if not todo:
+                continue
+            stream._write_schema_message()
+            for gid, at in sorted(todo.items()):
+                when = at or format_timestamp(datetime.now(timezone.utc))
+                record = {"gid": gid, "resource_type": kind, DELETED_AT: when}
+                if stream.replication_key and stream.replication_key not in record:
+                    record[stream.replication_key] = when
+                stream._write_record_message(record)
+                written += 1
+        for kind, restored in self.restored.items():
+            self._emit_restored(kind, restored)
+        if self.next_tokens:
+            state = self.reader.get_context_state(None)
+            kept = state.get(STATE_KEY)
+            state[STATE_KEY] = {**(kept if isinstance(kept, dict) else {}), **self.next_tokens}
+            self.tap._state_writer.write_state(self.tap.state)
+        return written
+
+    def _emit_restored(self, kind: str, gids: set[str]) -> int:
+        stream = self.tap.streams.get(STREAMS_BY_TYPE[kind])
+        if kind not in RESTORABLE or not isinstance(stream, AsanaStream) or not stream.selected:
+            return 0
+        path, key, parent_field = RESTORABLE[kind]
+        emitted = 0
+        for gid in sorted(gids):
+            try:
+                body = stream.request_json(Route(path.format(gid=gid), {}, paginated=False), None)
+            except (NotFoundError, AccessDeniedError):
+                continue  # deleted again, or out of reach
+            record = body.get("data") or {}
+            parent = record.get(parent_field) or {}
+            if parent.get("resource_type") == "task":
+                record.setdefault(key, parent.get("gid"))
+            stream._write_schema_message()
+            stream._write_record_message(record)
+            emitted += 1
+        return emitted

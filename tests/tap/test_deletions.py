@@ -1,0 +1,118 @@
+"""Deletions of every kind reach their stream as tombstones (`_sdc_deleted_at`), from workspace events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tap_asana.deletions import DELETED_AT, STATE_KEY, DeletionWatch
+from tap_asana.tap import TapAsana
+from tests.tap.tap_runner import run_tap, tap_config
+
+# stream -> the API path its objects are deleted at, and how to pick one from the sandbox store.
+KINDS: dict[str, tuple[str, str]] = {
+    "stories": ("/stories/{}", "story"),
+    "attachments": ("/attachments/{}", "attachment"),
+    "sections": ("/sections/{}", "section"),
+    "tags": ("/tags/{}", "tag"),
+    "projects": ("/projects/{}", "project"),
+    "portfolios": ("/portfolios/{}", "portfolio"),
+    "goals": ("/goals/{}", "goal"),
+    "status_updates": ("/status_updates/{}", "status_update"),
+    "custom_fields": ("/custom_fields/{}", "custom_field"),
+    "time_tracking_entries": ("/time_tracking_entries/{}", "time_tracking_entry"),
+}
+
+
+#: Only their creator may delete these (Asana answers 403 to anyone else).
+MINE_ONLY = ("story", "time_tracking_entry")
+
+
+def _acme(sandbox: Any) -> str:
+    return next(w["gid"] for w in sandbox.store.all("workspace") if w["name"] == "Acme Corp")
+
+
+def _pick(sandbox: Any, resource_type: str, emitted: set[str], mine: str) -> dict:
+    """An object of that type the first run emitted (one the token's user created, where only they may
+    delete it)."""
+    for record in sandbox.store.all(resource_type):
+        if record["gid"] not in emitted:
+            continue
+        if resource_type not in MINE_ONLY or (record.get("created_by") or {}).get("gid") == mine:
+            return record
+    raise AssertionError(f"no {resource_type} was emitted by the first run")
+
+
+def test_every_kind_of_deletion_comes_back_as_a_tombstone(sandbox) -> None:
+    config = tap_config(sandbox, workspaces=[_acme(sandbox)])
+    streams = [*KINDS, "tasks"]
+    mine = sandbox.get("/users/me").json()["data"]["gid"]
+    task = next(
+        t for t in sandbox.store.all("task") if t["projects"] and t["workspace"]["gid"] == _acme(sandbox)
+    )
+    assert sandbox.post(f"/tasks/{task['gid']}/stories", {"text": "Deleted later"}).status_code == 201
+    entry = {"duration_minutes": 15, "entered_on": "2026-01-05"}
+    assert sandbox.post(f"/tasks/{task['gid']}/time_tracking_entries", entry).status_code == 201
+    # Asana deletes only an empty section that is not its project's last one.
+    project = task["projects"][0]["gid"]
+    section = sandbox.post(f"/projects/{project}/sections", {"name": "Deleted later"}).json()["data"]["gid"]
+    first = run_tap(config, streams=streams)
+    assert STATE_KEY in first.state["bookmarks"]["workspaces"]  # the first events call's 412 gave a token
+
+    doomed: dict[str, str] = {}
+    for stream, (path, kind) in KINDS.items():
+        record = (
+            {"gid": section} if stream == "sections" else _pick(sandbox, kind, set(first.gids(stream)), mine)
+        )
+        assert sandbox.delete(path.format(record["gid"])).status_code == 200, (stream, record["gid"])
+        doomed[stream] = record["gid"]
+    # A task in no project (only in its assignee's My Tasks): no project events name it.
+    loose = next(
+        t
+        for t in sandbox.store.all("task")
+        if not t["projects"] and not t.get("parent") and t.get("assignee")
+    )
+    assert sandbox.delete(f"/tasks/{loose['gid']}").status_code == 200
+
+    second = run_tap(config, streams=streams, state=first.state)
+    for stream, gid in doomed.items():
+        tombstones = [r for r in second.records[stream] if r.get(DELETED_AT)]
+        assert gid in {r["gid"] for r in tombstones}, f"{stream}: no tombstone for {gid}"
+        assert all(r[DELETED_AT].endswith("Z") for r in tombstones)
+        assert DELETED_AT in second.schemas[stream]["properties"]
+    tasks = {r["gid"]: r for r in second.records["tasks"]}
+    assert tasks[loose["gid"]].get(DELETED_AT)
+
+    # Nothing twice: the third run has no deletion left to report.
+    third = run_tap(config, streams=streams, state=second.state)
+    assert not [r for stream in KINDS for r in third.records[stream] if r.get(DELETED_AT)]
+
+
+def test_an_expired_events_token_warns_and_starts_again(sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    config = tap_config(sandbox, workspaces=[_acme(sandbox)])
+    first = run_tap(config, streams=["tags"])
+    state = first.state
+    state["bookmarks"]["workspaces"][STATE_KEY] = {_acme(sandbox): "not-a-valid-token"}
+    second = run_tap(config, streams=["tags"], state=state)
+    assert "events sync token expired" in caplog.text
+    assert second.state["bookmarks"]["workspaces"][STATE_KEY][_acme(sandbox)] != "not-a-valid-token"
+
+
+def test_undeleted_cancels_a_pending_deletion_and_restores_a_past_one(sandbox) -> None:
+    tap = TapAsana(config=tap_config(sandbox), validate_config=False)
+    watch = DeletionWatch(tap, [])
+    story = {"gid": "1", "resource_type": "story"}
+    tag = {"gid": "2", "resource_type": "tag"}
+    for event in (
+        {"action": "deleted", "resource": story, "created_at": "2026-01-01T00:00:00.000Z"},
+        {"action": "undeleted", "resource": story},
+        {"action": "undeleted", "resource": tag},
+        {"action": "changed", "resource": {"gid": "3", "resource_type": "project"}},
+        {"action": "deleted", "resource": {"gid": "4", "resource_type": "webhook"}},  # not a stream of ours
+        {"action": "removed", "resource": {"gid": "5", "resource_type": "story"}},  # a comment deleted
+        {"action": "removed", "resource": {"gid": "6", "resource_type": "task"}},  # out of a project only
+    ):
+        watch._note(event)
+    assert {kind: gids for kind, gids in watch.deleted.items() if gids} == {"story": {"5": None}}
+    assert watch.restored == {"story": set(), "tag": {"2"}}
