@@ -139,8 +139,10 @@ class TasksStream(TableStream):
         # Nothing tells which children of a task that arrived an earlier run emitted (one moved in from a
         # project not read yet was never read): all of them, and its subtasks at every depth, first. Other
         # named tasks (subtasks changed in place) were here when the bookmark was set.
-        for task in named.values():
-            self._watch_if_loose(task, context)
+        for gid, task in list(named.items()):
+            if (followed := self._follow_if_loose(task, context)) is not None:
+                named[gid] = followed
+                arrived.add(gid)  # its subtasks left the project's events with it: walk them
         yield from self._emit_page(
             [t for gid, t in named.items() if gid in arrived], context, walk=True, since=None
         )
@@ -198,7 +200,7 @@ class TasksStream(TableStream):
         if since:
             params["modified_since"] = format_timestamp(since)
         state = self.get_context_state(context)
-        watched: dict[str, str | None] = dict(state.get(WATCH_KEY) or {})
+        watched: dict[str, str] = dict(state.get(WATCH_KEY) or {})
         yield from self._watched_tasks(watched, context)
         for page in self.fetch_pages(Route("/tasks", params), context):
             todo = []
@@ -212,40 +214,44 @@ class TasksStream(TableStream):
                     self._increment_stream_state(task, context=context)
                 elif not (bookmark and parse_timestamp(task.get("modified_at")) == bookmark):
                     todo.append(task)
+            # Followed from now on (see `_watched_tasks`): the first token is taken before the task's tree is
+            # read, so a change to it after the read is in the events.
+            for task in page:
+                loose = not task.get("parent") and not task.get("projects") and task["gid"] not in watched
+                if loose and (token := self._first_token(task["gid"], context)) is not None:
+                    watched[task["gid"]] = token
             # A task reaches this listing when it changes, but may have been in a project (or assigned to
             # someone else) at the last run: every child is emitted (at-least-once).
             yield from self._emit_page(todo, context, walk=True, since=None)
-            for task in page:
-                if not task.get("parent") and not task.get("projects"):
-                    watched.setdefault(task["gid"], None)
             for parent in self._parents_of_new(todo, bookmark, context):
                 # An assigned parent's children up to its last change come with its assignee's listing,
                 # which returns it after every change; an unassigned one's may never have been read.
                 assigned = parse_timestamp(parent.get("modified_at")) if parent.get("assignee") else None
                 yield from self._emit_page([parent], context, walk=False, since=assigned)
 
-        for gid in [gid for gid, token in watched.items() if token is None]:
-            watched[gid] = self._first_token(gid, context)
-            if watched[gid] is None:
-                del watched[gid]
         state[WATCH_KEY] = watched
 
-    def _watch_if_loose(self, task: dict, context: Context) -> None:
-        """A task that left its projects for none is watched by its assignee's partition (read later)."""
+    def _follow_if_loose(self, task: dict, context: Context) -> dict | None:
+        """A task that left its projects for none is followed by its assignee's partition from now on: its
+        first events token, then the task read again (so nothing falls between the two). None if it is
+        not such a task (or is gone)."""
         assignee = (task.get("assignee") or {}).get("gid")
-        if assignee and not task.get("projects") and not task.get("parent"):
+        if not assignee or task.get("projects") or task.get("parent"):
+            return None
+        token = self._first_token(task["gid"], context)
+        again = self._fetch_task(task["gid"], context) if token else None
+        if token and again is not None:
             state = self.get_context_state({WORKSPACE_KEY: context[WORKSPACE_KEY], "assignee_gid": assignee})
-            state.setdefault(WATCH_KEY, {}).setdefault(task["gid"], None)
+            state.setdefault(WATCH_KEY, {})[task["gid"]] = token
+        return again
 
-    def _watched_tasks(self, watched: dict[str, str | None], context: Context) -> Iterator[dict]:
+    def _watched_tasks(self, watched: dict[str, str], context: Context) -> Iterator[dict]:
         """What the events of each task in no project name: its subtasks at every depth (an unassigned one
         is in no listing, and its parent's `modified_at` does not move), and whether it was deleted.
 
         One request per task and run (Asana's events bubble up from subtasks and their stories).
         """
         for gid, token in sorted(watched.items()):
-            if token is None:
-                continue
             try:
                 changed, arrived, deleted, next_token, valid = self._changed_since(gid, token, context)
             except (NotFoundError, AccessDeniedError):
@@ -257,7 +263,7 @@ class TasksStream(TableStream):
                     self._remember(tombstone)
                     yield tombstone
                 continue
-            watched[gid] = next_token
+            watched[gid] = next_token or token
             if not valid:  # token too old: read the whole tree again
                 changed, arrived = {gid}, {gid}
             named = {g: t for g in sorted(changed) if (t := self._fetch_task(g, context)) is not None}
