@@ -1,8 +1,11 @@
 """Change a share of the sandbox's tasks the way people do, following Asana's `modified_at` rules.
 
 What moves `modified_at` (OAS TaskResponse.modified_at): edits to the task's own fields and every new story on
-it, system stories included. What does not: moving the task to another project, or adding a subtask (the
-subtask is a new task of its own). Deleted tasks leave the store, their subtasks with them (404 afterwards).
+it, system stories included (an attachment writes one). What does not: moving the task, in any direction
+(project to project, out of every project into its assignee's My Tasks, from no project into one, a project
+added or removed beside others), or adding a subtask (the subtask is a new task of its own, assigned or not,
+under a task in a project or in none, at any depth). Deleted tasks leave the store, their subtasks with them
+(404 afterwards).
 Every change goes through the task and story models (`models/tasks.py`, `models/stories.py`), the functions
 the write routes call, so a mutation writes the same records, stories and events as the API would.
 """
@@ -16,13 +19,21 @@ from typing import Any, cast
 
 from .datasets.builder import Builder
 from .datasets.tasks import task_name
-from .models import custom_fields, stories, tasks
+from .models import attachments, custom_fields, stories, tasks
 from .models.changes import Changes
 from .models.records import VALUE_KEY, ref, rich_text
 from .store import Record, Store, utcnow_iso
 
 # Relative weights of what a person does to a task picked for change.
-_ACTIONS = (("edit", 35), ("comment", 25), ("move", 12), ("subtask", 10), ("create", 10), ("delete", 8))
+_ACTIONS = (
+    ("edit", 33),
+    ("comment", 23),
+    ("move", 12),
+    ("subtask", 10),
+    ("create", 10),
+    ("delete", 8),
+    ("attach", 4),
+)
 _COMMENTS = (
     "Following up on this.",
     "Moved the meeting, see the invite.",
@@ -63,6 +74,7 @@ class _Mutation:
                 "created_subtasks",
                 "deleted",
                 "moved",
+                "attached",
                 "changed_tasks",
                 "new_stories",
             )
@@ -160,8 +172,13 @@ class _Mutation:
         self.result["commented"].append(task["gid"])
 
     def move(self, task: Record) -> bool:
-        """Move the task from its first project to a section of another one; modified_at stays as it was."""
-        if not task.get("projects"):
+        """Move the task, in a direction drawn among those it allows; modified_at stays as it was.
+
+        A task in projects goes to another project, leaves them all for its assignee's My Tasks (only an
+        assigned one: an unassigned task in no project is in no list), gets one more project, or loses one
+        of several. A top-level task in no project is added to one. A subtask does not move (False).
+        """
+        if task.get("parent"):
             return False
         current = {p["gid"] for p in task["projects"]}
         targets = [
@@ -171,23 +188,42 @@ class _Mutation:
         ]
         sections_of = {p["gid"]: self.store.related("section", "project", p["gid"]) for p in targets}
         targets = [p for p in targets if sections_of[p["gid"]]]
-        if not targets:
-            return False
-        old = self.store.get(task["projects"][0]["gid"], "project")
-        new = self.rng.choice(targets)
-        section = self.rng.choice(sections_of[new["gid"]])
+        olds = [p for p in (self.store.get(g["gid"], "project") for g in task["projects"]) if p is not None]
         changes = self.changes(self.actor(task))
-        if old is not None:
-            tasks.remove_project(changes, task, old)
-        tasks.add_project(changes, task, new, section)
+        draw = self.rng.random()
+        if olds and task.get("assignee") and draw < 0.15:  # project -> none
+            for old in olds:
+                tasks.remove_project(changes, task, old)
+        elif len(olds) > 1 and draw < 0.5:  # one of several homes removed
+            tasks.remove_project(changes, task, self.rng.choice(olds))
+        elif not targets:
+            return False
+        else:
+            new = self.rng.choice(targets)
+            section = self.rng.choice(sections_of[new["gid"]])
+            if olds and draw < 0.8:  # project -> project (none -> project when it had none)
+                tasks.remove_project(changes, task, olds[0])
+            tasks.add_project(changes, task, new, section)  # or one more home
         self.result["moved"].append(task["gid"])
         return True
+
+    def attach(self, task: Record) -> None:
+        """A link attached to the task (Asana writes an `attachment_added` story, which moves modified_at)."""
+        url = f"https://example.com/files/{self.rng.randrange(10**6)}"
+        name = f"Spec {self.rng.randint(1, 99)}.pdf"
+        record = attachments.link(self.changes(self.actor(task)), task, name, url, connect_to_app=False)
+        self.hangers_on[task["gid"]].append(record["gid"])
+        self.changed(task)
+        self.result["attached"].append(record["gid"])
 
     def create(self, anchor: Record, as_subtask: bool) -> None:
         """A new task beside `anchor` (same projects and sections) or, as a subtask, under it."""
         actor = self.actor(anchor)
         homes = [] if as_subtask else tasks.homes(self.store, anchor)
-        assignee = self.actor(anchor) if as_subtask or not homes else None
+        # A subtask is assigned or not (an unassigned one under a task in no project is in no listing); a task
+        # in no project is someone's.
+        assigned = self.rng.random() < 0.5 if as_subtask else not homes
+        assignee = self.actor(anchor) if assigned else None
         workspace = self.store.get(anchor["workspace"]["gid"], "workspace") or anchor["workspace"]
         task = tasks.create_task(
             self.changes(actor),
@@ -274,7 +310,7 @@ def _new_value(rng: random.Random, entry: Record, store: Store) -> Any:
 
 
 def mutate(store: Store, fraction: float, rng: random.Random, now: str | None = None) -> dict[str, Any]:
-    """Change about `fraction` of the tasks (edit, comment, move, add subtasks or tasks, delete).
+    """Change about `fraction` of the tasks (edit, comment, move, add subtasks or tasks, attach, delete).
 
     Returns the gids touched per kind of change, `changed_tasks` (every task, new ones included, whose
     modified_at is now `now`) and `new_stories`. Deterministic for a given store state, rng and `now`.
@@ -304,6 +340,8 @@ def mutate(store: Store, fraction: float, rng: random.Random, now: str | None = 
                 run.edit(task)
             elif action == "comment":
                 run.comment(task)
+            elif action == "attach":
+                run.attach(task)
             else:
                 run.create(task, as_subtask=action == "subtask")
             run.result["new_stories"].extend(store.by_type["story"][known:])

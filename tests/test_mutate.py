@@ -129,7 +129,9 @@ def test_every_change_emits_an_event(store: Store) -> None:
     for gid in result["created"] + result["created_subtasks"] + result["new_stories"]:
         assert "added" in by_resource[gid]
     for gid in result["moved"]:
-        assert {"added", "removed"} <= by_resource[gid]
+        assert {"added", "removed"} & by_resource[gid]  # one or both, by the direction of the move
+    for gid in result["attached"]:
+        assert "added" in by_resource[gid]
     for gid in result["edited"]:
         assert "changed" in by_resource[gid]
     changes = [e for e, _ in events if e["action"] == "changed"]
@@ -165,16 +167,78 @@ def test_moves_go_through_the_task_model_into_a_section_of_the_new_project(store
         task = store.get(gid, "task")
         if task is None:
             continue
-        new = [
-            m
-            for m in task["memberships"]
-            if m["project"]["gid"] not in {p["gid"] for p in before[gid]["projects"]}
-        ]
-        assert new and all(m.get("section") for m in new)
-        section = store.get(new[0]["section"]["gid"], "section")
-        assert section is not None and section["project"]["gid"] == new[0]["project"]["gid"]
+        old_projects = {p["gid"] for p in before[gid]["projects"]}
+        new = [m for m in task["memberships"] if m["project"]["gid"] not in old_projects]
+        assert all(m.get("section") for m in new)
+        for membership in new:
+            section = store.get(membership["section"]["gid"], "section")
+            assert section is not None and section["project"]["gid"] == membership["project"]["gid"]
         subtypes = {s["resource_subtype"] for s in store.related("story", "target", gid)}
-        assert {"added_to_project", "removed_from_project"} <= subtypes
+        if new:
+            assert "added_to_project" in subtypes
+        if old_projects - {p["gid"] for p in task["projects"]}:
+            assert "removed_from_project" in subtypes
+
+
+def test_every_kind_of_change_happens(store: Store) -> None:
+    """Moves in every direction, subtasks assigned or not under tasks in a project or in none and at depth,
+    deletions of each kind of task, attachments: over a few runs, each one at least once."""
+    seen: set[str] = set()
+    for seed in range(6):
+        before = snapshot(store)
+        result = mutate(store, 0.3, random.Random(seed), now=NOW)
+        for gid in result["moved"]:
+            old, task = before[gid], store.get(gid, "task")
+            if task is None:
+                continue
+            was, now = {p["gid"] for p in old["projects"]}, {p["gid"] for p in task["projects"]}
+            seen.add(
+                "project->none"
+                if was and not now
+                else "none->project"
+                if now and not was
+                else "home added"
+                if was < now
+                else "home removed"
+                if now < was
+                else "project->project"
+            )
+        for gid in result["created_subtasks"]:
+            task = store.get(gid, "task")
+            if task is None:
+                continue
+            parent = store.get(task["parent"]["gid"], "task") or {}
+            seen.add("subtask, assigned" if task.get("assignee") else "subtask, unassigned")
+            seen.add("subtask at depth" if parent.get("parent") else "subtask of a top-level task")
+            if not parent.get("projects") and not parent.get("parent"):
+                seen.add("subtask of a task in no project")
+        for gid in result["deleted"]:
+            old = before.get(gid)
+            if old is not None:
+                seen.add(
+                    "deleted subtask"
+                    if old.get("parent")
+                    else "deleted, in a project"
+                    if old["projects"]
+                    else "deleted, in no project"
+                )
+        if result["attached"]:
+            seen.add("attachment")
+    assert seen >= {
+        "project->project",
+        "project->none",
+        "none->project",
+        "home added",
+        "home removed",
+        "subtask, assigned",
+        "subtask, unassigned",
+        "subtask at depth",
+        "subtask of a task in no project",
+        "deleted subtask",
+        "deleted, in a project",
+        "deleted, in no project",
+        "attachment",
+    }
 
 
 def test_a_new_subtask_counts_on_its_parent_without_an_event_of_the_parents_own(store: Store) -> None:
