@@ -6,6 +6,7 @@ from tap_asana.streams import (
     admin,
     attachments,
     custom_fields,
+    events,
     goals,
     memberships,
     portfolios,
@@ -70,6 +71,7 @@ SYNC_ORDER = (
     "access_requests",
     "audit_log_events",
     "webhook_events",
+    "events",
 )
 
 SPECS: list[StreamSpec] = sorted(
@@ -93,6 +95,7 @@ SPECS: list[StreamSpec] = sorted(
         *portfolios.SPECS,
         *admin.SPECS,
         *webhook_events.SPECS,
+        *events.SPECS,
     ],
     key=lambda spec: SYNC_ORDER.index(spec.name),
 )

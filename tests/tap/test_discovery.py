@@ -60,7 +60,7 @@ MORE_STREAMS = {
     "project_portfolio_settings",
 }
 # Streams fed by something other than a list call, keyed by what identifies a record.
-NOT_LISTED = {"webhook_events": "event_id"}
+NOT_LISTED = {"webhook_events": "event_id", "events": "event_id"}
 ALL_STREAMS = ISSUE_STREAMS | MORE_STREAMS | set(NOT_LISTED)
 INCREMENTAL = {
     "tasks": "modified_at",

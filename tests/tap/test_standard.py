@@ -32,5 +32,6 @@ TestTapAsana = get_tap_test_class(
         "webhook_queue": f"{_QUEUE_DIR}/queue.sqlite",
         **FAST,
     },
-    suite_config=SuiteConfig(max_records_limit=50),
+    # `events` answers its first call with a 412 and a sync token, so a first run has no records.
+    suite_config=SuiteConfig(max_records_limit=50, ignore_no_records_for_streams=["events"]),
 )
