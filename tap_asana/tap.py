@@ -118,7 +118,8 @@ class TapAsana(Tap):
         deletions = DeletionWatch(self, workspaces)
         if deletions.wanted():
             deletions.read()
-        self.plan_gates.default_selection = all(s.selected for s in self.streams.values())
+        # Opt-in streams (`events`) are not part of the default selection.
+        self.plan_gates.default_selection = all(s.selected for s in self.streams.values() if s.selected_by_default)
         try:
             super().sync_all()
         finally:
