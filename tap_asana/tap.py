@@ -119,7 +119,8 @@ class TapAsana(Tap):
         if deletions.wanted():
             deletions.read()
         # Opt-in streams (`events`) are not part of the default selection.
-        self.plan_gates.default_selection = all(s.selected for s in self.streams.values() if s.selected_by_default)
+        defaults = [s for s in self.streams.values() if s.selected_by_default]
+        self.plan_gates.default_selection = all(s.selected for s in defaults)
         try:
             super().sync_all()
         finally:
