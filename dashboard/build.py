@@ -1,8 +1,11 @@
-"""Build the team lead's dashboard: one static HTML file, plotly.js embedded (works offline, no CDN).
+"""Build the team lead's dashboard: one static HTML file that works offline (plotly.js embedded, no CDN).
 
-Reads the dbt models in DuckDB (`asana.*`). Run it with the `dashboard` Meltano utility's Python
-(`meltano invoke dashboard:build`), which has plotly and duckdb; `DASHBOARD_DATABASE` and `DASHBOARD_OUTPUT`
-(or `--database`, `--output`) say where to read and write.
+Reads the dbt models in DuckDB (`analytics.*`), embeds task-level rows as JSON, and filters them in the
+browser (workspace, team, project, assignee, date range): every chart, tile and list is recomputed from
+the same rows. The filters live in the URL fragment, so a filtered view can be bookmarked or shared.
+Run it with the `dashboard` Meltano utility's Python (`meltano invoke dashboard:build`), which has plotly
+and duckdb; `DASHBOARD_DATABASE` and `DASHBOARD_OUTPUT` (or `--database`, `--output`) say where to read
+and write.
 """
 
 from __future__ import annotations
@@ -12,39 +15,15 @@ import html
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 SCHEMA = "analytics"
-STATUS_COLORS = {
-    "green": "#2e9e5b",
-    "on_track": "#2e9e5b",
-    "achieved": "#2e9e5b",
-    "yellow": "#e8a33d",
-    "at_risk": "#e8a33d",
-    "partial": "#e8a33d",
-    "red": "#d64545",
-    "off_track": "#d64545",
-    "missed": "#d64545",
-    "blue": "#4573d6",
-    "on_hold": "#4573d6",
-    "dropped": "#8a8a8a",
-}
-NO_STATUS = "#b0b0b0"
-LAYOUT = {
-    "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-    "height": 340,
-    "template": "plotly_white",
-    "font": {"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
-    "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
-    "autosize": True,
-}
-THROUGHPUT_WEEKS = 26
+HERE = Path(__file__).resolve().parent
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
@@ -53,335 +32,128 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+def day(value: Any) -> str | None:
+    """An ISO date (UTC) for a date or timestamp, None for none."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def last_sync(con: duckdb.DuckDBPyConnection) -> str | None:
+    """When the loader last wrote tasks: the newest `_sdc_batched_at` (or `_sdc_extracted_at`) in a raw
+    tasks table. A run that failed before loading leaves it unchanged, so this is the last good sync."""
+    found = rows(
+        con,
+        "select table_schema, column_name from information_schema.columns "
+        "where table_name = 'tasks' and column_name in ('_sdc_batched_at', '_sdc_extracted_at') "
+        "order by column_name",
+    )
+    for col in found:
+        value = con.execute(
+            f'select max("{col["column_name"]}") from "{col["table_schema"]}".tasks'
+        ).fetchone()
+        if value and value[0] is not None:
+            stamp = value[0]
+            if isinstance(stamp, datetime):
+                if stamp.tzinfo is None:
+                    stamp = stamp.replace(tzinfo=timezone.utc)
+                return stamp.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            return str(stamp)
+    return None
+
+
+def named(names: dict[str, str | None]) -> list[dict[str, str]]:
+    """Filter options sorted by name, the gid standing in for a missing name."""
+    return [{"gid": g, "name": n or g} for g, n in sorted(names.items(), key=lambda i: (i[1] or "", i[0]))]
+
+
 def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Every number the page shows, from the models."""
-    kpi = rows(
+    """The rows the page filters and aggregates, from the models."""
+    today = con.execute("select current_date").fetchone()[0]  # the models' is_overdue uses the same day
+    workspaces = rows(
+        con,
+        f"select workspace_gid as gid, workspace_name as name from {SCHEMA}.stg_asana__workspaces order by 2",
+    )
+    projects = rows(
         con,
         f"""
-        select
-            count(*) filter (where not coalesce(is_completed, false)) as open_tasks,
-            count(*) filter (where is_overdue) as overdue_tasks,
-            count(*) filter (where is_completed) as completed_tasks,
-            count(*) as tasks
-        from {SCHEMA}.asana__task
+        select project_gid as gid, project_name as name, workspace_gid as workspace, team_gid as team,
+               team_name
+        from {SCHEMA}.asana__project order by project_name, project_gid
         """,
-    )[0]
-    kpi["hours_tracked"] = float(
-        rows(con, f"select coalesce(sum(minutes), 0) / 60.0 as h from {SCHEMA}.asana__time_tracking")[0]["h"]
     )
-    throughput = rows(
-        con,
-        f"select week_start, created_count, completed_count from {SCHEMA}.asana__weekly_throughput "
-        "order by week_start",
-    )
-    overdue_by_project = rows(
-        con,
-        f"select project_name, count(*) as overdue from {SCHEMA}.asana__overdue_task "
-        "group by 1 order by 2 desc, 1",
-    )
-    overdue_by_assignee = rows(
-        con,
-        f"select assignee_name, count(*) as overdue from {SCHEMA}.asana__overdue_task "
-        "group by 1 order by 2 desc, 1",
-    )
-    time_by_project = rows(
+    tasks = rows(
         con,
         f"""
-        select coalesce(project_name, '(no project)') as project_name,
-               coalesce(user_name, '(unknown)') as user_name,
-               sum(minutes) as minutes
-        from {SCHEMA}.asana__time_tracking
-        group by 1, 2
-        order by 1, 2
+        select task_gid as gid, task_name as name, workspace_gid as workspace, project_gid as project,
+               assignee_gid as assignee, assignee_name, coalesce(is_completed, false) as done,
+               created_at, completed_at, due_on, permalink_url as url
+        from {SCHEMA}.asana__task order by task_gid
         """,
     )
+    for task in tasks:
+        for key in ("created_at", "completed_at", "due_on"):
+            task[key] = day(task[key])
+        if not task["done"]:
+            task["completed_at"] = None
+    time_rows = rows(
+        con,
+        f"""
+        select project_gid as project, user_gid as "user", user_name, week_start, sum(minutes) as minutes
+        from {SCHEMA}.asana__time_tracking group by 1, 2, 3, 4 order by 4, 1, 2
+        """,
+    )
+    for row in time_rows:
+        row["week_start"] = day(row["week_start"])
+        row["minutes"] = int(row["minutes"] or 0)
     goals = rows(
         con,
         f"""
-        select goal_name, status_label, progress_pct, metric_current_value, metric_target_value,
-               time_period_name, owner_name
-        from {SCHEMA}.asana__goal
-        order by goal_name
+        select g.goal_gid as gid, g.goal_name as name, g.status_label, g.progress_pct, g.team_gid as team,
+               s.workspace_gid as workspace
+        from {SCHEMA}.asana__goal as g
+        left join {SCHEMA}.stg_asana__goals as s on s.goal_gid = g.goal_gid
+        order by g.goal_name, g.goal_gid
         """,
     )
-    portfolios = rows(
-        con,
-        f"""
-        select portfolio_name, item_name,
-               coalesce(item_status_type, item_status_color, 'no status') as status,
-               open_task_count, overdue_task_count
-        from {SCHEMA}.asana__portfolio_status
-        order by portfolio_name, item_name
-        """,
-    )
-    for row in throughput:
-        row["week_start"] = str(row["week_start"])
-    for row in goals:
-        row["progress_pct"] = None if row["progress_pct"] is None else float(row["progress_pct"])
-        for key in ("metric_current_value", "metric_target_value"):
-            row[key] = None if row[key] is None else float(row[key])
+    for goal in goals:
+        goal["progress_pct"] = None if goal["progress_pct"] is None else float(goal["progress_pct"])
+    users = {t["assignee"]: t["assignee_name"] for t in tasks if t["assignee"]}
+    users.update({r["user"]: r["user_name"] for r in time_rows if r["user"]})
+    teams = {p["team"]: p["team_name"] for p in projects if p["team"]}
     return {
-        "kpi": {k: (round(v, 1) if isinstance(v, float) else int(v)) for k, v in kpi.items()},
-        "throughput": throughput,
-        "overdue_by_project": overdue_by_project,
-        "overdue_by_assignee": overdue_by_assignee,
-        "time_by_project": [{**r, "minutes": int(r["minutes"] or 0)} for r in time_by_project],
+        "today": day(today),
+        "as_of": last_sync(con),
+        "workspaces": workspaces,
+        "teams": named(teams),
+        "projects": [{k: v for k, v in p.items() if k != "team_name"} for p in projects],
+        "users": named(users),
+        "tasks": tasks,
+        "time": time_rows,
         "goals": goals,
-        "portfolios": [
-            {
-                **r,
-                "open_task_count": int(r["open_task_count"] or 0),
-                "overdue_task_count": int(r["overdue_task_count"] or 0),
-            }
-            for r in portfolios
-        ],
     }
 
 
-def throughput_figure(data: list[dict[str, Any]]) -> go.Figure:
-    data = data[-THROUGHPUT_WEEKS:]
-    weeks = [r["week_start"] for r in data]
-    fig = go.Figure(
-        [
-            go.Bar(
-                name="Created",
-                x=weeks,
-                y=[r["created_count"] for r in data],
-                marker_color="#7aa6e8",
-                text=[r["created_count"] for r in data],
-                textposition="outside",
-            ),
-            go.Bar(
-                name="Completed",
-                x=weeks,
-                y=[r["completed_count"] for r in data],
-                marker_color="#2e9e5b",
-                text=[r["completed_count"] for r in data],
-                textposition="outside",
-            ),
-        ]
-    )
-    fig.update_layout(
-        **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 30, "b": 10}},
-        barmode="group",
-        xaxis_title="week starting",
-        yaxis_title="tasks",
-        xaxis_type="category",
-    )
-    return fig
-
-
-def horizontal_bars(labels: list[str], values: list[float], color: str, title: str) -> go.Figure:
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=labels,
-            orientation="h",
-            marker_color=color,
-            text=values,
-            textposition="outside",
-            cliponaxis=False,
-        )
-    )
-    fig.update_layout(**{**LAYOUT, "height": max(220, 40 + 28 * len(labels))}, xaxis_title=title)
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return fig
-
-
-def time_figure(data: list[dict[str, Any]]) -> go.Figure:
-    projects = sorted({r["project_name"] for r in data})
-    users = sorted({r["user_name"] for r in data})
-    by_key = {(r["project_name"], r["user_name"]): r["minutes"] / 60 for r in data}
-    fig = go.Figure(
-        [
-            go.Bar(
-                name=user,
-                y=projects,
-                x=[round(by_key.get((p, user), 0), 1) for p in projects],
-                orientation="h",
-            )
-            for user in users
-        ]
-    )
-    totals = {p: round(sum(by_key.get((p, u), 0) for u in users), 1) for p in projects}
-    fig.add_trace(
-        go.Scatter(
-            x=[totals[p] for p in projects],
-            y=projects,
-            mode="text",
-            showlegend=False,
-            text=[f"{totals[p]:g} h" for p in projects],
-            textposition="middle right",
-            hoverinfo="skip",
-        )
-    )
-    fig.update_layout(
-        **{
-            **LAYOUT,
-            "height": max(260, 80 + 32 * len(projects)),
-            "margin": {"l": 10, "r": 60, "t": 40, "b": 10},
-        },
-        barmode="stack",
-        xaxis_title="hours tracked",
-    )
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(range=[0, max(totals.values(), default=1) * 1.2])  # room for the total labels
-    return fig
-
-
-def goals_figure(data: list[dict[str, Any]]) -> go.Figure:
-    names = [r["goal_name"] for r in data]
-    progress = [r["progress_pct"] if r["progress_pct"] is not None else 0 for r in data]
-    colors = [STATUS_COLORS.get(r["status_label"], NO_STATUS) for r in data]
-    labels = [
-        f"{r['progress_pct']:g}% · {r['status_label'].replace('_', ' ')}"
-        if r["progress_pct"] is not None
-        else r["status_label"].replace("_", " ")
-        for r in data
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=progress,
-            y=names,
-            orientation="h",
-            marker_color=colors,
-            text=labels,
-            textposition="outside",
-            cliponaxis=False,
-        )
-    )
-    fig.update_layout(
-        **{**LAYOUT, "height": max(220, 60 + 34 * len(names))},
-        xaxis_title="progress (%)",
-        xaxis_range=[0, 130],
-    )
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return fig
-
-
-def chart(fig: go.Figure, name: str, title: str, subtitle: str, *, wide: bool = False) -> str:
-    body = fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=f"chart-{name}",
-        config={"displayModeBar": False, "responsive": True},
-    )
-    css = "card wide" if wide else "card"
-    return (
-        f'<section class="{css}" data-chart="{name}"><h2>{html.escape(title)}</h2>'
-        f'<p class="sub">{html.escape(subtitle)}</p>{body}</section>'
-    )
-
-
-def portfolio_table(data: list[dict[str, Any]]) -> str:
-    if not data:
-        return "<p>No portfolios.</p>"
-    head = "<tr><th>Portfolio</th><th>Item</th><th>Status</th><th>Open</th><th>Overdue</th></tr>"
-    body = "".join(
-        f"<tr><td>{html.escape(r['portfolio_name'])}</td><td>{html.escape(r['item_name'] or '')}</td>"
-        f'<td><span class="dot" style="background:{STATUS_COLORS.get(r["status"], NO_STATUS)}"></span>'
-        f"{html.escape(r['status'].replace('_', ' '))}</td><td>{r['open_task_count']}</td>"
-        f"<td>{r['overdue_task_count']}</td></tr>"
-        for r in data
-    )
-    return f'<table class="portfolio">{head}{body}</table>'
-
-
-CSS = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; background: #f4f5f7; color: #1e1f21 }
-header { background: #1e1f21; color: #fff; padding: 18px 28px }
-header h1 { margin: 0; font-size: 22px }
-header p { margin: 4px 0 0; color: #c9cbcf; font-size: 13px }
-main { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)) }
-main { gap: 18px; padding: 18px 28px }
-.kpis { display: flex; gap: 14px; padding: 18px 28px 0 }
-.kpi { background: #fff; border-radius: 8px; padding: 12px 18px; flex: 1 }
-.kpi { box-shadow: 0 1px 2px rgba(0,0,0,.08) }
-.kpi b { display: block; font-size: 26px }
-.kpi span { color: #6d6e6f; font-size: 13px }
-.card { min-width: 0; background: #fff; border-radius: 8px; padding: 14px 16px }
-.card { box-shadow: 0 1px 2px rgba(0,0,0,.08) }
-.card.wide { grid-column: 1 / -1 }
-.card h2 { margin: 0; font-size: 16px }
-.sub { margin: 2px 0 8px; color: #6d6e6f; font-size: 12px }
-table.portfolio { border-collapse: collapse; width: 100%; font-size: 13px }
-table.portfolio td, table.portfolio th { border-bottom: 1px solid #e8e8e9; padding: 6px 8px }
-table.portfolio td, table.portfolio th { text-align: left }
-.dot { display: inline-block; width: 10px; height: 10px; border-radius: 5px; margin-right: 6px }
-"""
-
-
 def render(data: dict[str, Any], source: str) -> str:
-    kpi = data["kpi"]
-    tiles = [
-        ("open-tasks", kpi["open_tasks"], "open tasks"),
-        ("overdue-tasks", kpi["overdue_tasks"], "overdue"),
-        ("completed-tasks", kpi["completed_tasks"], "completed"),
-        ("hours-tracked", f"{kpi['hours_tracked']:g}", "hours tracked"),
-    ]
-    kpi_html = "".join(
-        f'<div class="kpi" data-kpi="{k}"><b>{v}</b><span>{label}</span></div>' for k, v, label in tiles
-    )
-    sections = [
-        chart(
-            throughput_figure(data["throughput"]),
-            "throughput",
-            "Throughput",
-            f"Tasks created vs completed per week, last {THROUGHPUT_WEEKS} weeks with activity",
-            wide=True,
-        ),
-        chart(
-            horizontal_bars(
-                [r["project_name"] for r in data["overdue_by_project"]],
-                [r["overdue"] for r in data["overdue_by_project"]],
-                "#d64545",
-                "overdue tasks",
-            ),
-            "overdue-by-project",
-            "Overdue work per project",
-            "Open tasks past their due date",
-        ),
-        chart(
-            horizontal_bars(
-                [r["assignee_name"] for r in data["overdue_by_assignee"]],
-                [r["overdue"] for r in data["overdue_by_assignee"]],
-                "#e8773d",
-                "overdue tasks",
-            ),
-            "overdue-by-assignee",
-            "Overdue work per assignee",
-            "Open tasks past their due date",
-        ),
-        chart(
-            time_figure(data["time_by_project"]),
-            "time-tracked",
-            "Time tracked per project",
-            "Hours from time tracking entries, by person",
-        ),
-        chart(
-            goals_figure(data["goals"]),
-            "goals",
-            "Goal progress",
-            "Metric progress towards target, coloured by latest status",
-        ),
-        '<section class="card" data-chart="portfolios"><h2>Portfolio status</h2>'
-        '<p class="sub">Latest status of each portfolio item</p>'
-        + portfolio_table(data["portfolios"])
-        + "</section>",
-    ]
     built = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    as_of = data["as_of"] or "unknown (no loader timestamp)"
     payload = json.dumps(data, default=str).replace("</", "<\\/")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Asana team dashboard</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style>
-<script>{get_plotlyjs()}</script></head>
-<body><header><h1>Asana team dashboard</h1>
-<p>Built {built} from {html.escape(source)} &middot; {kpi["tasks"]} tasks</p></header>
-<div class="kpis">{kpi_html}</div>
-<main>{"".join(sections)}</main>
-<script type="application/json" id="dashboard-data">{payload}</script>
-</body></html>
-"""
+    page = (HERE / "page.html").read_text(encoding="utf-8")
+    return (
+        page.replace("/*CSS*/", (HERE / "page.css").read_text(encoding="utf-8"))
+        .replace("/*PLOTLY*/", get_plotlyjs())
+        .replace("/*APP*/", (HERE / "app.js").read_text(encoding="utf-8"))
+        .replace("{{DATA}}", payload)
+        .replace("{{AS_OF}}", html.escape(as_of))
+        .replace("{{BUILT}}", html.escape(built))
+        .replace("{{SOURCE}}", html.escape(source))
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
