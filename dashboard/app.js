@@ -140,7 +140,20 @@
       `<th>Due</th></tr>${rows}</table></div>`;
   }
 
+  function renderPortfolios(state) {
+    const filtered = state.workspace || state.team || state.project;
+    const list = DATA.portfolios.filter((r) => !filtered || (projects.has(r.item) && projectMatches(r.item, state, false)));
+    const el = $("portfolios");
+    el.closest("section").dataset.values = JSON.stringify(list.map((r) => r.item));
+    if (!list.length) { el.innerHTML = '<p class="empty">No portfolio items.</p>'; return; }
+    el.innerHTML = '<table class="tasks"><tr><th>Portfolio</th><th>Item</th><th>Status</th><th>Open</th><th>Overdue</th></tr>' +
+      list.map((r) => `<tr><td>${esc(r.portfolio)}</td><td>${esc(r.name)}</td><td><span class="dot" ` +
+        `style="background:${COLORS[r.status] || "#b0b0b0"}"></span>${esc(r.status.replace(/_/g, " "))}</td>` +
+        `<td>${r.open}</td><td>${r.overdue}</td></tr>`).join("") + "</table>";
+  }
+
   function render(state) {
+    renderPortfolios(state);
     const r = compute(state);
     for (const [k, v] of Object.entries(r.kpi)) document.querySelector(`[data-kpi="${k}"] b`).textContent = String(v);
     const dateAxis = { type: "date", range: [addDays(r.weeks[0] || state.from, -4), addDays(state.to, 4)] };

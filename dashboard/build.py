@@ -124,6 +124,15 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     )
     for goal in goals:
         goal["progress_pct"] = None if goal["progress_pct"] is None else float(goal["progress_pct"])
+    portfolios = rows(
+        con,
+        f"""
+        select portfolio_name as portfolio, item_gid as item, item_name as name,
+               coalesce(item_status_type, item_status_color, 'no status') as status,
+               coalesce(open_task_count, 0) as open, coalesce(overdue_task_count, 0) as overdue
+        from {SCHEMA}.asana__portfolio_status order by portfolio_name, item_name
+        """,
+    )
     users = {t["assignee"]: t["assignee_name"] for t in tasks if t["assignee"]}
     users.update({r["user"]: r["user_name"] for r in time_rows if r["user"]})
     teams = {p["team"]: p["team_name"] for p in projects if p["team"]}
@@ -137,6 +146,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "tasks": tasks,
         "time": time_rows,
         "goals": goals,
+        "portfolios": portfolios,
     }
 
 

@@ -22,7 +22,7 @@ DASHBOARD_DIR = OUTPUT / "dashboard"
 
 def screenshot(page: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    cmd = chromium_command(page.resolve().as_uri(), f"--screenshot={target.resolve()}")
+    cmd = chromium_command(page.resolve().as_uri(), f"--screenshot={target.resolve()}", window="1400,2300")
     subprocess.run(cmd, check=True, capture_output=True, timeout=120)
     log(f"screenshot written to {target}")
 

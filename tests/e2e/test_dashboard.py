@@ -21,7 +21,7 @@ from tests.e2e.store_streams import singer_messages
 
 pytestmark = pytest.mark.e2e
 
-CHARTS = ["throughput", "backlog", "cycle-time", "goals", "time-tracked"]
+CHARTS = ["throughput", "backlog", "cycle-time", "goals", "time-tracked"]  # drawn by plotly.js
 
 
 def render(page: Path, fragment: str = "") -> str:
@@ -127,6 +127,7 @@ def test_dashboard_filters_and_links(meltano_run, chromium):
     due_soon = {t["gid"] for t in open_mine if (d := expectations._due(t)) and d <= today + timedelta(7)}
     assert set(values(filtered, "attention")) == due_soon
     assert set(links(filtered)) <= due_soon
+    assert set(values(filtered, "portfolios")) <= {project} and len(values(dom, "portfolios")) > 1
 
     # Filter by an assignee and a date range: completions in the range only.
     assignee = Counter((t.get("assignee") or {}).get("gid") for t in tasks.values() if t.get("assignee"))
