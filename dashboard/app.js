@@ -41,6 +41,8 @@
     const params = new URLSearchParams(location.hash.slice(1));
     const state = { ...DEFAULT };
     for (const k of KEYS) if (params.has(k)) state[k] = params.get(k);
+    // A hand-edited fragment with a bad date falls back to the default rather than breaking the page.
+    for (const k of ["from", "to"]) if (!/^\d{4}-\d\d-\d\d$/.test(state[k]) || isNaN(toMs(state[k]))) state[k] = DEFAULT[k];
     return state;
   }
   function writeHash(state) {
@@ -89,7 +91,8 @@
       && (!state.assignee || r.user === state.assignee)
       && r.week_start >= weekOf(state.from) && r.week_start <= state.to);
     const weeks = [];
-    for (let w = weekOf(state.from); w <= state.to; w = addDays(w, 7)) weeks.push(w);
+    // At most ~20 years of weeks, so an absurd range cannot hang the page.
+    for (let w = weekOf(state.from); w <= state.to && weeks.length < 1040; w = addDays(w, 7)) weeks.push(w);
     const created = new Map(weeks.map((w) => [w, 0])), completed = new Map(weeks.map((w) => [w, 0]));
     const cycles = new Map(weeks.map((w) => [w, []]));
     for (const t of tasks) {
@@ -198,9 +201,10 @@
   }
 
   function current() {
+    const date = (el, fallback) => (/^\d{4}-\d\d-\d\d$/.test(el.value) ? el.value : fallback);
     return {
       workspace: $("f-workspace").value, team: $("f-team").value, project: $("f-project").value,
-      assignee: $("f-assignee").value, from: $("f-from").value || DEFAULT.from, to: $("f-to").value || DEFAULT.to,
+      assignee: $("f-assignee").value, from: date($("f-from"), DEFAULT.from), to: date($("f-to"), DEFAULT.to),
     };
   }
   function apply(state) { syncControls(state); const s = current(); writeHash(s); render(s); }
