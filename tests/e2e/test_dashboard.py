@@ -17,6 +17,7 @@ import pytest
 
 from asana_sandbox.server import build_app
 from tests.e2e import expectations
+from tests.e2e.browser import open_page
 from tests.e2e.store_streams import singer_messages
 
 pytestmark = pytest.mark.e2e
@@ -128,6 +129,22 @@ def test_dashboard_filters_and_links(meltano_run, chromium):
     assert set(values(filtered, "attention")) == due_soon
     assert set(links(filtered)) <= due_soon
     assert set(values(filtered, "portfolios")) <= {project} and len(values(dom, "portfolios")) > 1
+
+    # The same filter applied as a person does: pick the project in the form; the tiles and the URL follow.
+    with open_page(page) as tab:
+        tile = "document.querySelector('[data-kpi=\"open-tasks\"] b')?.textContent"
+        assert tab.wait_for(f"document.readyState === 'complete' && {tile}") == shown["open-tasks"]
+        picked = tab.evaluate(
+            f"""(() => {{ const s = document.getElementById("f-project"); s.value = "{project}";
+            s.dispatchEvent(new Event("change", {{bubbles: true}}));
+            return [s.value, location.hash, {tile}]; }})()"""
+        )
+        assert picked == [project, f"#project={project}", str(len(open_mine))]
+        hrefs = tab.evaluate(
+            "[...document.querySelectorAll('#attention a')]"
+            ".map(a => [a.closest('tr').dataset.taskGid, a.href])"
+        )
+        assert hrefs and all(href == tasks[gid]["permalink_url"] for gid, href in hrefs)
 
     # Filter by an assignee and a date range: completions in the range only.
     assignee = Counter((t.get("assignee") or {}).get("gid") for t in tasks.values() if t.get("assignee"))
