@@ -14,6 +14,7 @@ import argparse
 import html
 import json
 import os
+import sqlite3
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -45,9 +46,39 @@ def day(value: Any) -> str | None:
     return str(value)[:10]
 
 
-def last_sync(con: duckdb.DuckDBPyConnection) -> str | None:
+def meltano_db() -> Path | None:
+    """Meltano's system database if SQLite (the default): `MELTANO_DATABASE_URI`, else the project's."""
+    uri = os.environ.get("MELTANO_DATABASE_URI", "")
+    if uri.startswith("sqlite:///"):
+        return Path(uri.removeprefix("sqlite:///"))
+    root = os.environ.get("MELTANO_PROJECT_ROOT")
+    return Path(root) / ".meltano" / "meltano.db" if root and not uri else None
+
+
+def last_successful_run() -> str | None:
+    """End of the newest successful `tap-asana ... target-duckdb` job in Meltano's `runs` table."""
+    path = meltano_db()
+    if path is None or not path.exists():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            found = con.execute(
+                "select max(ended_at) from runs where state = 'SUCCESS' "
+                "and job_name like '%tap-asana%-to-target-duckdb'"
+            ).fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None  # no runs table yet, or a locked/foreign file: fall back to the loader's timestamps
+    if not found or not found[0]:
+        return None
+    return str(found[0])[:16] + " UTC"  # Meltano stores naive UTC
+
+
+def last_load(con: duckdb.DuckDBPyConnection) -> str | None:
     """When the loader last wrote tasks: the newest `_sdc_batched_at` (or `_sdc_extracted_at`) in a raw
-    tasks table. A run that failed before loading leaves it unchanged, so this is the last good sync."""
+    tasks table, for data loaded outside a Meltano job (`meltano invoke`, another scheduler)."""
     found = rows(
         con,
         "select table_schema, column_name from information_schema.columns "
@@ -138,7 +169,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     teams = {p["team"]: p["team_name"] for p in projects if p["team"]}
     return {
         "today": day(today),
-        "as_of": last_sync(con),
+        "as_of": last_successful_run() or last_load(con),
         "workspaces": workspaces,
         "teams": named(teams),
         "projects": [{k: v for k, v in p.items() if k != "team_name"} for p in projects],
