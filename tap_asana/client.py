@@ -72,6 +72,9 @@ class AsanaStream(RESTStream[str]):
     records_jsonpath = "$.data[*]"
     #: Whether the list call takes `limit`/`offset` (a few Asana lists do not).
     paginated = True
+    #: Whether the stream calls the API (`webhook_events` reads a local queue): a run of only such streams
+    #: makes no request at all, not even the start-up check.
+    reads_api = True
     #: "free", "premium" or "enterprise": the Asana plan the endpoint needs (documentation and logs).
     tier = "free"
     #: Extra query parameters; values may hold `{context_key}` placeholders.

@@ -112,12 +112,20 @@ class TapAsana(Tap):
     # The SDK marks `sync_all` final, but it is the one place that runs before any stream starts and
     # not during discovery (which needs no credentials); the SDK's own body runs unchanged.
     def sync_all(self) -> None:  # type: ignore[misc]
-        """Check that the credentials are complete before any stream starts (no request needed)."""
+        """Before any stream: complete credentials, then (when a selected stream reads the API) one request
+        that checks `api_url` and `workspaces`, and the workspaces' events for deletions; after the run: the
+        tombstones of those deletions (tap_asana/deletions.py)."""
         _ = self.authenticator  # raises AsanaAuthError naming the missing settings
-        workspaces = check_connection(self.streams["workspaces"], list(self.config.get("workspaces") or []))
-        deletions = DeletionWatch(self, workspaces)
-        if deletions.wanted():
-            deletions.read()
+        deletions = DeletionWatch(self, [])
+        if any(
+            getattr(s, "reads_api", True) and (s.selected or s.has_selected_descendents)
+            for s in self.streams.values()
+        ):
+            deletions.workspaces = check_connection(
+                self.streams["workspaces"], list(self.config.get("workspaces") or [])
+            )
+            if deletions.wanted():
+                deletions.read()
         # Opt-in streams (`events`) are not part of the default selection.
         defaults = [s for s in self.streams.values() if s.selected_by_default]
         self.plan_gates.default_selection = all(s.selected for s in defaults)
@@ -125,7 +133,7 @@ class TapAsana(Tap):
             super().sync_all()
         finally:
             self.plan_gates.report(self.logger)
-        if deletions.wanted():
+        if deletions.workspaces and deletions.wanted():
             deletions.emit()
 
     @classmethod

@@ -62,6 +62,8 @@ def webhook_event_schema() -> dict[str, Any]:
 class WebhookEventsStream(TableStream):
     """Events pushed by Asana's webhooks, read from the local queue (no API call)."""
 
+    reads_api = False
+
     def __init__(self, tap: Tap) -> None:
         # Not TableStream's constructor: this schema is not one of the generated files.
         AsanaStream.__init__(self, tap=tap, name=self.spec.name, schema=webhook_event_schema(), path="")
