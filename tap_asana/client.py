@@ -24,6 +24,7 @@ from asana_client.auth import Authenticator, unauthorized_error
 from asana_client.errors import (
     AccessDeniedError,
     ExpiredOffsetError,
+    InvalidRequestError,
     NotFoundError,
     check_body,
     error_summary,
@@ -223,6 +224,18 @@ class AsanaStream(RESTStream[str]):
                         "Skipping stream '%s' %s: the parent no longer exists (404); the run goes on",
                         self.name,
                         self._partition_label(context),
+                    )
+                    return
+                except InvalidRequestError as exc:
+                    if context is None:
+                        raise
+                    # One object Asana will not list this way (e.g. a project type an endpoint refuses):
+                    # its partition is skipped, loudly, like a 404; the other partitions still arrive.
+                    self.logger.warning(
+                        "Skipping stream '%s' %s: Asana refused the request (%s); the run goes on",
+                        self.name,
+                        self._partition_label(context),
+                        exc,
                     )
                     return
                 except AccessDeniedError as exc:
