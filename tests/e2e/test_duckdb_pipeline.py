@@ -121,6 +121,7 @@ def check_models(db, server: SandboxServer) -> None:
             f"select coalesce(sum(minutes), 0) as minutes from {MODELS}.asana__time_tracking",
             f"select goal_name, progress_pct from {MODELS}.asana__goal",
             f"select count(*) as n from {MODELS}.asana__task_history",
+            f"select task_gid, comment_count, follower_count, assignment_count from {MODELS}.asana__task",
         ],
         db,
     )
@@ -134,6 +135,19 @@ def check_models(db, server: SandboxServer) -> None:
     assert int(float(got[7][0]["minutes"])) == want.minutes_tracked
     assert {r["goal_name"]: _float(r["progress_pct"]) for r in got[8]} == want.goal_progress
     assert int(got[9][0]["n"]) == want.stories_on_tasks
+    columns = ("comment_count", "follower_count", "assignment_count")
+    measures = {r["task_gid"]: tuple(int(r[c]) for c in columns) for r in got[10]}
+    assert measures == {gid: measures_of(server.store, gid) for gid in measures}
+
+
+def measures_of(store, task_gid: str) -> tuple[int, int, int]:
+    """Comments, followers and assignments of a task, counted from the sandbox's objects."""
+    stories = store.related("story", "target", task_gid)
+    return (
+        sum(1 for s in stories if s.get("resource_subtype") == "comment_added"),
+        len({f["gid"] for f in store.get(task_gid).get("followers") or []}),
+        sum(1 for s in stories if s.get("resource_subtype") == "assigned"),
+    )
 
 
 def _float(value: object) -> float | None:

@@ -1,4 +1,5 @@
--- Tasks with their project, section, assignee and flattened custom fields (`custom_<field name>`).
+-- Tasks with their project, section, assignee, flattened custom fields (`custom_<field name>`), and measures:
+-- days open, days to complete, followers, and what their stories tell (asana__task_activity).
 -- A task in several projects gets the one with the lowest gid as `project_gid` (all of them are in
 -- `project_names` and asana__project_task); a subtask in no project takes its nearest ancestor's.
 {%- set custom_fields = custom_field_columns() %}
@@ -89,7 +90,20 @@ select
         and coalesce(t.due_on, cast(t.due_at as date)) < current_date) as is_overdue,
     tg.tag_names,
     t.actual_time_minutes,
-    t.permalink_url
+    t.permalink_url,
+    coalesce(cast(t.completed_at as date), current_date) - cast(t.created_at as date) as days_open,
+    case when t.is_completed then cast(t.completed_at as date) - cast(t.created_at as date) end
+        as days_to_complete,
+    coalesce(fc.follower_count, 0) as follower_count,
+    act.comment_count,
+    act.first_comment_at,
+    act.last_comment_at,
+    act.assignment_count,
+    act.reassignment_count,
+    act.first_assigned_at,
+    act.last_assigned_at,
+    act.section_change_count,
+    act.last_section_change_at
     {%- for field in custom_fields %},
     cv.{{ field.column }}
     {%- endfor %}
@@ -104,3 +118,7 @@ left join {{ ref('stg_asana__sections') }} as s on s.section_gid = ts.section_gi
 left join {{ ref('stg_asana__users') }} as a on a.user_gid = t.assignee_gid
 left join tags_of_task as tg on tg.task_gid = t.task_gid
 left join custom_values as cv on cv.task_gid = t.task_gid
+left join {{ ref('asana__task_activity') }} as act on act.task_gid = t.task_gid
+left join (
+    select task_gid, count(*) as follower_count from {{ ref('asana__task_follower') }} group by task_gid
+) as fc on fc.task_gid = t.task_gid
