@@ -43,6 +43,10 @@ def test_meltano_run_into_duckdb_is_exact_then_incremental(meltano_run):
 
         meltano_run("run", "dbt-duckdb:build", **env)
         check_models(meltano_run.duckdb_path, server)
+        # The README's commands: the docs site builds, and the sources just loaded are fresh.
+        meltano_run("invoke", "dbt-duckdb:docs-generate", **env)
+        assert (meltano_run.workdir / "dbt-target" / "catalog.json").is_file()
+        assert "PASS" in meltano_run("invoke", "dbt-duckdb:freshness", **env).stdout
 
         state = json.loads(meltano_run("state", "get", "sandbox:tap-asana-to-target-duckdb").stdout)
         assert state["singer_state"]["bookmarks"]["tasks"], "no tasks bookmark saved by Meltano"
