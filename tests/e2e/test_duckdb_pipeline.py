@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 
 import pipeline
@@ -126,6 +127,8 @@ def check_models(db, server: SandboxServer) -> None:
             f"select goal_name, progress_pct from {MODELS}.asana__goal",
             f"select count(*) as n from {MODELS}.asana__task_history",
             f"select task_gid, comment_count, follower_count, assignment_count from {MODELS}.asana__task",
+            f"select column_name, data_type from information_schema.columns where table_schema = '{MODELS}' "
+            "and table_name = 'asana__task' and column_name like 'custom%'",
         ],
         db,
     )
@@ -142,6 +145,22 @@ def check_models(db, server: SandboxServer) -> None:
     columns = ("comment_count", "follower_count", "assignment_count")
     measures = {r["task_gid"]: tuple(int(r[c]) for c in columns) for r in got[10]}
     assert measures == {gid: measures_of(server.store, gid) for gid in measures}
+    assert {r["column_name"]: r["data_type"] for r in got[11]} == custom_columns(server.store)
+
+
+def custom_columns(store) -> dict[str, str]:
+    """asana__task's custom_* columns: one per field name (fields of one name and kind share it, across
+    workspaces), typed by kind."""
+    kinds: dict[str, set[str]] = {}
+    for field in store.all("custom_field"):
+        slug = re.sub("[^a-z0-9]+", "_", field["name"].lower()).strip("_")
+        kinds.setdefault(slug, set()).add(field.get("resource_subtype") or field["type"])
+    types = {"number": "DOUBLE", "date": "DATE"}
+    return {
+        f"custom_{slug}" + ("" if len(found) == 1 else f"_{kind}"): types.get(kind, "VARCHAR")
+        for slug, found in kinds.items()
+        for kind in found
+    }
 
 
 def measures_of(store, task_gid: str) -> tuple[int, int, int]:

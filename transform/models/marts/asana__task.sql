@@ -26,7 +26,8 @@ custom_values as (
     select
         task_gid
         {%- for field in custom_fields %},
-        max(case when custom_field_gid = '{{ field.gid }}' then display_value end) as {{ field.column }}
+        max(case when custom_field_gid in ('{{ field.gids | join("', '") }}')
+            then {{ custom_field_value(field.kind) }} end) as {{ field.column }}
         {%- endfor %}
     from {{ ref('asana__task_custom_field') }}
     group by task_gid
