@@ -216,26 +216,19 @@ class AsanaStream(RESTStream[str]):
                     )
                     paginator = AsanaPaginator()
                     continue
-                except NotFoundError:
+                except (NotFoundError, InvalidRequestError) as exc:
                     if context is None:
                         raise
-                    # The parent was deleted (or hidden) between being listed and being read.
+                    # 404: the parent was deleted (or hidden) between being listed and being read. 400: Asana
+                    # will not list this one object's children that way. Either way only this partition is
+                    # skipped, loudly; the other partitions still arrive.
+                    gone = isinstance(exc, NotFoundError)
+                    reason = "the parent no longer exists (404)" if gone else str(exc)
                     self.logger.warning(
-                        "Skipping stream '%s' %s: the parent no longer exists (404); the run goes on",
+                        "Skipping stream '%s' %s: %s; the run goes on",
                         self.name,
                         self._partition_label(context),
-                    )
-                    return
-                except InvalidRequestError as exc:
-                    if context is None:
-                        raise
-                    # One object Asana will not list this way (e.g. a project type an endpoint refuses):
-                    # its partition is skipped, loudly, like a 404; the other partitions still arrive.
-                    self.logger.warning(
-                        "Skipping stream '%s' %s: Asana refused the request (%s); the run goes on",
-                        self.name,
-                        self._partition_label(context),
-                        exc,
+                        reason,
                     )
                     return
                 except AccessDeniedError as exc:
