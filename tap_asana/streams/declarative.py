@@ -109,11 +109,19 @@ class TableStream(AsanaStream):
     def get_records(self, context: Context | None) -> Iterable[dict]:
         if any((context or {}).get(key) is None for key in self.spec.requires):
             return
+        if self.partition_unchanged(context):
+            return
         boundary = self.bookmark_from_state(context) if self.skip_boundary else None
         for record in self.request_records(context):
             if boundary is not None and parse_timestamp(record.get(self.replication_key)) == boundary:
                 continue
             yield record
+
+    def partition_unchanged(self, context: Context | None) -> bool:
+        """Whether Asana's events say this partition has not changed since the last run, so that reading it
+        again can be skipped (tap_asana/change_signals.py decides; without it, never)."""
+        signals = getattr(self.asana_tap, "change_signals", None)
+        return bool(signals is not None and signals.unchanged(self, context))
 
     def bookmark_from_state(self, context: Context | None) -> Any:
         """The bookmark of a previous run (not `start_date`), as an aware datetime, or None."""
