@@ -93,6 +93,8 @@ class DeletionWatch:
         self.deleted: dict[str, dict[str, str | None]] = defaultdict(dict)  # type -> gid -> deleted at
         self.restored: dict[str, set[str]] = defaultdict(set)
         self.next_tokens: dict[str, str] = {}
+        #: Workspaces whose events were read from a kept token: every deletion since the last run is known.
+        self.tracked: set[str] = set()
 
     @property
     def reader(self) -> AsanaStream:
@@ -131,6 +133,8 @@ class DeletionWatch:
             except (AccessDeniedError, NotFoundError) as exc:
                 self.tap.logger.info("Workspace %s: no events (%s); deletions untracked", workspace, exc)
                 return
+            if token is not None:
+                self.tracked.add(workspace)
             for event in page.get("data") or []:
                 self._note(event)
             token = page.get("sync") or token

@@ -19,6 +19,7 @@ from asana_client.cli import check_config_files, require_json, without_secrets
 from asana_client.errors import AsanaAuthError, RetriesExhaustedError
 from asana_client.settings import AUTH_PROPERTIES, CONNECTION_PROPERTIES, ClientSettings
 from asana_client.throttle import RateLimiter
+from tap_asana.change_signals import ChangeSignals, signalled_stream_type
 from tap_asana.deletions import DeletionWatch
 from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
 from tap_asana.plan_summary import PlanGates
@@ -52,6 +53,13 @@ class TapAsana(Tap):
             "webhook_queue",
             th.StringType,
             description="Queue file of `asana-webhooks serve`: when set, stream `webhook_events` drains it.",
+        ),
+        th.Property(
+            "change_signals",
+            th.BooleanType,
+            default=True,
+            description="Read a project's sections again only when its events say they changed "
+            "(tap_asana/change_signals.py); false reads them every run.",
         ),
         *CONNECTION_PROPERTIES,
     ).to_dict()
@@ -91,8 +99,13 @@ class TapAsana(Tap):
         """Partitions refused for the plan (402/403), summarised once at the end of the run."""
         return PlanGates()
 
+    @cached_property
+    def change_signals(self) -> ChangeSignals:
+        """Which full-table partitions the projects' events say are unchanged (change_signals.py)."""
+        return ChangeSignals(self)
+
     def discover_streams(self) -> list:
-        streams = [stream_type(tap=self) for stream_type in STREAM_TYPES]
+        streams = [signalled_stream_type(stream_type)(tap=self) for stream_type in STREAM_TYPES]
         for stream in streams:
             quiet_record_limit_aborts(stream.logger)  # `--test`'s ERROR line per stream
         return streams
@@ -126,6 +139,7 @@ class TapAsana(Tap):
             )
             if deletions.wanted():
                 deletions.read()
+                self.change_signals.start(deletions)
         # Opt-in streams (`events`) are not part of the default selection.
         defaults = [s for s in self.streams.values() if s.selected_by_default]
         self.plan_gates.default_selection = all(s.selected for s in defaults)
@@ -133,6 +147,8 @@ class TapAsana(Tap):
             super().sync_all()
         finally:
             self.plan_gates.report(self.logger)
+        if self.change_signals.finish():
+            self._state_writer.write_state(self.state)
         if deletions.workspaces and deletions.wanted():
             deletions.emit()
 

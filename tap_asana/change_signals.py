@@ -1,0 +1,243 @@
+"""Project events as the change signal of full-table streams read per project: a partition is read again only
+when Asana's events say something of its kind changed in that project since the last run.
+
+Only kinds that Asana documents to produce events on the project are signalled (`SIGNALLED`): sections
+(`section` events are reported to the project's subscribers, deletions included) and the project's own
+record (a renamed project renames `section.project.name`). Memberships, custom field settings, statuses,
+briefs, templates and the rest have no documented event on the project: they are re-read every run.
+
+How a run decides, per project (one `GET /events?resource={project}` per project and run, shared with the
+tasks stream through `events_page` when it asks with the same token):
+
+* The events are read at the project's first signalled partition, from the token this module kept for the
+  project (`projects` stream state, key `change_signals`: project -> `{"sync", "read"}`). `read` names the
+  streams whose partition of the project was read (or confirmed unchanged) after that token was taken.
+* A partition is skipped when the token held (no 412), the stream is in `read`, no event of its kind came,
+  and the run's deletions are tracked (every workspace's events were read from a kept token, so a deleted
+  section arrives as a tombstone from tap_asana/deletions.py). Otherwise it is read in full.
+* While skipping is possible the signalled streams send no ACTIVATE_VERSION (a loader would delete the
+  rows of a skipped partition); on a first run, or when the workspace events token expired, nothing is
+  skipped and ACTIVATE_VERSION is sent as for any full-table stream.
+* The new tokens and `read` sets are written into the state only at the end of a run that completed, so a
+  run that dies keeps the previous tokens: the next run reads the events since then again (at-least-once).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError
+from tap_asana.client import AsanaStream, Route
+
+if TYPE_CHECKING:
+    from singer_sdk import Stream, Tap
+    from singer_sdk.helpers.types import Context
+
+    from tap_asana.deletions import DeletionWatch
+
+#: Setting that turns the signals off (every partition read, ACTIVATE_VERSION as usual).
+SETTING = "change_signals"
+#: Key of the `projects` stream state that holds each project's token and the streams read under it.
+STATE_KEY = "change_signals"
+PROJECT_KEY = "project_gid"
+
+
+def _section_changed(event: Mapping[str, Any], project: str) -> bool:
+    """A section was added, changed, removed, deleted or restored, or the project itself changed."""
+    resource = event.get("resource") or {}
+    return resource.get("resource_type") == "section" or str(resource.get("gid")) == project
+
+
+#: Stream -> whether an event of the project's stream changes that stream's records of the project.
+SIGNALLED: dict[str, Callable[[Mapping[str, Any], str], bool]] = {
+    "sections": _section_changed,
+}
+
+
+@dataclass
+class ProjectEvents:
+    """What this run learnt from one project's events."""
+
+    #: The token the events were read from held (no 412, no error), so `dirty` is complete.
+    valid: bool
+    #: Signalled streams with an event of their kind since the kept token.
+    dirty: set[str] = field(default_factory=set)
+    #: The token to keep for the next run (None: the events could not be read).
+    next_token: str | None = None
+    #: Streams read under the kept token (from the state), and those this run read or confirmed.
+    kept_read: frozenset[str] = frozenset()
+    read: set[str] = field(default_factory=set)
+
+
+class ChangeSignals:
+    """Decides which (signalled stream, project) partitions need no reading; the tap's `change_signals`."""
+
+    def __init__(self, tap: Tap) -> None:
+        self.tap = tap
+        self.enabled = bool(tap.config.get(SETTING, True))
+        #: Whether every workspace's deletions are tracked this run (set by `start`).
+        self.deletions_tracked = False
+        self.projects: dict[str, ProjectEvents] = {}
+        #: (project, token) -> the events page answered for it, or the 412 it raised (for `events_page`).
+        self._pages: dict[tuple[str, str | None], dict[str, Any] | SyncTokenExpiredError] = {}
+        self._lock = threading.RLock()
+        #: (stream, project) partitions skipped this run.
+        self.skipped: set[tuple[str, str]] = set()
+        #: The previous run's map (taken out of the state by `start`).
+        self._kept: dict[str, Any] = {}
+
+    # -- the run ----------------------------------------------------------------------------------
+    def start(self, deletions: DeletionWatch) -> None:
+        """Before any stream: skipping is allowed only when each workspace's deletions are tracked."""
+        workspaces = set(deletions.workspaces)
+        self.deletions_tracked = bool(workspaces) and workspaces <= deletions.tracked
+        # Out of the state while the run goes: 230 projects' tokens would ride on every STATE message. A run
+        # that dies therefore leaves none, and the next one reads these partitions in full (safe).
+        kept = self._projects_state().pop(STATE_KEY, None)
+        self._kept = kept if isinstance(kept, dict) else {}
+
+    def active(self, stream: Stream) -> bool:
+        """Whether partitions of `stream` may be skipped in this run."""
+        return self.enabled and self.deletions_tracked and stream.name in SIGNALLED
+
+    def keeps_activate_version(self, stream: Stream) -> bool:
+        """Whether `stream` may send ACTIVATE_VERSION: not while its partitions may be skipped."""
+        return not self.active(stream)
+
+    def finish(self) -> bool:
+        """After a completed run: keep each project's new token and the streams read under it.
+        Returns whether the state changed."""
+        with self._lock:
+            if not self.projects and not self._kept:
+                return False
+            # Projects no signalled partition visited this run (deleted, or the streams deselected) are
+            # dropped: a later run reads them in full.
+            kept = {} if self.projects else dict(self._kept)
+            for project, seen in sorted(self.projects.items()):
+                if seen.next_token is not None:
+                    kept[project] = {"sync": seen.next_token, "read": sorted(seen.read)}
+            self._projects_state()[STATE_KEY] = kept
+            return True
+
+    # -- the hook of TableStream.partition_unchanged ----------------------------------------------
+    def unchanged(self, stream: Stream, context: Context | None) -> bool:
+        """Whether this partition of a signalled stream is as the last run left it (then it is not read)."""
+        project = (context or {}).get(PROJECT_KEY)
+        if not (self.enabled and stream.name in SIGNALLED and project and isinstance(stream, AsanaStream)):
+            return False
+        with self._lock:
+            seen = self.projects.get(project)
+            if seen is None:
+                seen = self.projects[project] = self._read_events(stream, str(project), context)
+            # Read in full or skipped, this partition is as Asana was when `next_token` was taken.
+            if seen.next_token is not None:
+                seen.read.add(stream.name)
+            skip = (
+                self.active(stream)
+                and seen.valid
+                and stream.name in seen.kept_read
+                and stream.name not in seen.dirty
+            )
+            if skip:
+                self.skipped.add((stream.name, str(project)))
+            return skip
+
+    # -- events -----------------------------------------------------------------------------------
+    def _read_events(self, stream: AsanaStream, project: str, context: Context | None) -> ProjectEvents:
+        kept = self._kept.get(project)
+        kept = kept if isinstance(kept, dict) else {}
+        token = kept.get("sync") if isinstance(kept.get("sync"), str) else None
+        kept_read = frozenset(r for r in kept.get("read") or () if isinstance(r, str))
+        if token is None:
+            # No token of ours yet: start from the tasks stream's, so that it finds its answer in the cache.
+            token, kept_read = self._tasks_token(context), frozenset()
+        seen = ProjectEvents(valid=token is not None, kept_read=kept_read)
+        while True:
+            try:
+                page = self.events_page(stream, project, token, context)
+            except SyncTokenExpiredError as exc:
+                if token is not None and kept_read:
+                    stream.logger.warning(
+                        "Stream '%s' project %s: events sync token expired; reading the project's "
+                        "full-table streams in full",
+                        stream.name,
+                        project,
+                    )
+                seen.valid, seen.next_token = False, exc.sync_token
+                return seen
+            except (NotFoundError, AccessDeniedError):
+                # Deleted or hidden since it was listed: the partitions find out (and skip) themselves.
+                return ProjectEvents(valid=False)
+            for event in page.get("data") or []:
+                seen.dirty.update(name for name, changes in SIGNALLED.items() if changes(event, project))
+            token = page.get("sync") or token
+            seen.next_token = token
+            if not page.get("has_more"):
+                return seen
+
+    def events_page(
+        self, stream: AsanaStream, project: str, token: str | None, context: Context | None
+    ) -> dict[str, Any]:
+        """One page of the project's events since `token`, read once per run for a given token.
+
+        The tasks stream may ask through here too: asking again with the current token returns the same
+        events (Asana's documented rule), so the answer this run already had serves it. A cached 412 is
+        raised again.
+        """
+        key = (project, token)
+        with self._lock:
+            cached = self._pages.pop(key, None)
+        if cached is None:
+            params = {"resource": project, **({"sync": token} if token else {})}
+            try:
+                cached = stream.request_json(Route("/events", params, paginated=False, fields=False), context)
+            except SyncTokenExpiredError as exc:
+                cached = exc
+            if stream.name != "tasks":
+                with self._lock:
+                    self._pages[key] = cached
+        if isinstance(cached, SyncTokenExpiredError):
+            raise cached
+        return cached
+
+    # -- state ------------------------------------------------------------------------------------
+    def _projects_state(self) -> dict[str, Any]:
+        """The `projects` stream's state: it keeps the map of project -> token and streams read under it."""
+        state: dict[str, Any] = self.tap.streams["projects"].get_context_state(None)
+        return state
+
+    def _tasks_token(self, context: Context | None) -> str | None:
+        """The events token the tasks stream keeps for this project, if it runs and has one."""
+        tasks = self.tap.streams.get("tasks")
+        if tasks is None or not (tasks.selected or tasks.has_selected_descendents) or not context:
+            return None
+        wanted = {k: context.get(k) for k in ("workspace_gid", PROJECT_KEY)}
+        for partition in tasks.stream_state.get("partitions") or ():
+            if partition.get("context") == wanted:
+                token = partition.get("events_sync")
+                return token if isinstance(token, str) else None
+        return None
+
+
+def signalled_stream_type(stream_type: type[AsanaStream]) -> type[AsanaStream]:
+    """A signalled stream's class, its ACTIVATE_VERSION under the tap's change signals; others unchanged."""
+    if getattr(getattr(stream_type, "spec", None), "name", None) not in SIGNALLED:
+        return stream_type
+
+    def emit_activate_version_messages(self: AsanaStream) -> bool:
+        sent = bool(super(subclass, self).emit_activate_version_messages)
+        return sent and self.asana_tap.change_signals.keeps_activate_version(self)
+
+    subclass: type[AsanaStream] = type(
+        stream_type.__name__,
+        (stream_type,),
+        {
+            "emit_activate_version_messages": property(emit_activate_version_messages),
+            "__doc__": stream_type.__doc__,
+            "__module__": stream_type.__module__,
+        },
+    )
+    return subclass
