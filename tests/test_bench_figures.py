@@ -1,0 +1,135 @@
+"""The bench's own arithmetic (benchmarks/figures.py, benchmarks/table.py): no sync runs here."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.figures import Seen, budget_use, cpu_us_per_record, misses, rate_floor_seconds, ratio
+from benchmarks.table import render
+
+
+def test_rate_floor_over_one_budget_is_the_sliding_window_floor() -> None:
+    # 1,500 go at once, the next 1,500 a minute later, the last one a minute after that.
+    assert rate_floor_seconds(3001, 1500) == 120
+    assert rate_floor_seconds(3000, 1500) == 60
+    assert rate_floor_seconds(1501, 1500) == 60
+
+
+def test_rate_floor_within_one_budget_is_the_steady_rate() -> None:
+    assert rate_floor_seconds(750, 1500) == 30
+    assert rate_floor_seconds(0, 1500) == 0
+
+
+def test_budget_use_is_floor_over_wall_time() -> None:
+    assert budget_use(3001, 1500, 240) == pytest.approx(0.5)
+    assert budget_use(750, 1500, 60) == pytest.approx(0.5)
+    assert budget_use(750, 1500, 15) == pytest.approx(2.0)  # a burst: not bound by latency
+    assert budget_use(0, 1500, 10) is None
+    assert budget_use(10, 1500, 0) is None
+
+
+def test_cpu_per_record_and_ratio() -> None:
+    assert cpu_us_per_record(1.5, 0.5, 4000) == pytest.approx(500)
+    assert cpu_us_per_record(1.0, 0.0, 0) is None
+    assert ratio(5, 100) == 0.05
+    assert ratio(5, 0) is None
+
+
+def _seen(*records: tuple[str, str, dict]) -> Seen:
+    seen = Seen()
+    for stream, gid, record in records:
+        seen.add(stream, (gid,), record)
+    return seen
+
+
+def test_no_misses_when_the_union_holds_every_fresh_record_at_its_version() -> None:
+    full = _seen(("tasks", "1", {"modified_at": "2026-12-01T00:00:00Z"}), ("stories", "s1", {}))
+    incremental = _seen(("tasks", "1", {"modified_at": "2026-12-02T00:00:00Z"}), ("stories", "s2", {}))
+    fresh = _seen(
+        ("tasks", "1", {"modified_at": "2026-12-02T00:00:00Z"}), ("stories", "s1", {}), ("stories", "s2", {})
+    )
+    assert misses(full.merged(incremental), fresh) == {}
+    # Without the incremental run, the edit and the new story are what it had to catch.
+    assert misses(full, fresh) == {"tasks": 1, "stories": 1}
+
+
+def test_an_older_version_a_missing_key_and_a_wrong_tombstone_are_misses() -> None:
+    full = _seen(
+        ("tasks", "1", {"modified_at": "2026-12-01T00:00:00Z"}),
+        ("tasks", "2", {"modified_at": "2026-12-01T00:00:00Z"}),
+    )
+    incremental = _seen(("tasks", "2", {"_sdc_deleted_at": "2026-12-02T00:00:00Z"}))
+    fresh = _seen(
+        ("tasks", "1", {"modified_at": "2026-12-03T00:00:00Z"}),
+        ("tasks", "2", {"modified_at": "2026-12-01T00:00:00Z"}),
+        ("tasks", "3", {"modified_at": "2026-12-01T00:00:00Z"}),
+    )
+    assert misses(full.merged(incremental), fresh) == {"tasks": 3}
+
+
+def test_a_tombstone_followed_by_a_live_record_is_held() -> None:
+    earlier = _seen(("tasks", "1", {"_sdc_deleted_at": "2026-12-02T00:00:00Z"}))
+    later = _seen(("tasks", "1", {"modified_at": "2026-12-03T00:00:00Z"}))
+    fresh = _seen(("tasks", "1", {"modified_at": "2026-12-03T00:00:00Z"}))
+    assert misses(earlier.merged(later), fresh) == {}
+    assert misses(later.merged(earlier), fresh) == {"tasks": 1}
+
+
+def test_the_newest_version_wins_whatever_the_order() -> None:
+    newer = _seen(("tasks", "1", {"modified_at": "2026-12-03T00:00:00Z"}))
+    older = _seen(("tasks", "1", {"modified_at": "2026-12-01T00:00:00Z"}))
+    assert newer.merged(older).versions["tasks"][("1",)] == "2026-12-03T00:00:00Z"
+
+
+def _run(requests: int, records: int) -> dict:
+    return {
+        "records": records,
+        "records_per_stream": {"tasks": records},
+        "http_requests": requests,
+        "lower_bound_requests": 100,
+        "requests_over_lower_bound": requests / 100,
+        "cpu_us_per_record": 350.0,
+        "state_share": 0.02,
+        "bytes_by_type": {"STATE": 2_000, "RECORD": 100_000},
+        "messages_by_type": {"STATE": 3},
+        "final_state_bytes": 500,
+        "peak_memory_mb": 60.0,
+        "wall_seconds": 10.0,
+    }
+
+
+def test_table_marks_each_goal_met_or_not() -> None:
+    report = {
+        "dataset": "bench",
+        "full": _run(40_000, 1000),
+        "incremental": {
+            **_run(1_500, 50),
+            "lower_bound_events": 1_000,
+            "requests_over_lower_bound_events": 1.5,
+        },
+        "mutation": {"fraction": 0.01},
+        "misses": {"stories": 2},
+        "misses_total": 2,
+        "changes_to_catch_total": 400,
+        "latency": [
+            {
+                "dataset": "demo",
+                "requests_per_minute": 1500,
+                "delay_ms": 250,
+                "requests": 3001,
+                "rate_limited": 0,
+                "wall_seconds": 130.0,
+                "budget_use": 120 / 130,
+            }
+        ],
+    }
+    table = render(report).splitlines()
+    row = {line.split(" | ")[0].lstrip("| "): line for line in table[2:]}
+    assert row["full sync requests (bench, 1,000 records, 1 streams)"].endswith("| **no** |")
+    assert row["incremental requests after a 1% mutation"].endswith("| yes |")
+    assert "2 of the 400 the full run lacks (stories 2)" in next(
+        r for k, r in row.items() if k.startswith("misses")
+    )
+    assert next(r for k, r in row.items() if "250 ms" in k).endswith("| yes |")
+    assert row["tap CPU per record, full sync (user + sys)"].endswith("| yes |")
+    assert row["STATE bytes ÷ RECORD bytes, full sync"].endswith("| yes |")
