@@ -36,6 +36,7 @@ def test_meltano_run_into_duckdb_is_exact_then_incremental(meltano_run):
     server = SandboxServer("demo", port=0, requests_per_minute=1_000_000).start()
     try:
         env = pipeline.sandbox_env(server.base_url, DEFAULT_TOKEN)
+        board = work_the_board(server)  # moves and reopenings, for the history models
         expected = nonzero(expected_counts(server.store))
 
         meltano_run("run", "tap-asana", "target-duckdb", **env)
@@ -44,6 +45,7 @@ def test_meltano_run_into_duckdb_is_exact_then_incremental(meltano_run):
 
         meltano_run("run", "dbt-duckdb:build", **env)
         check_models(meltano_run.duckdb_path, server)
+        check_histories(meltano_run.duckdb_path, server, board)
         # The README's commands: the docs site builds, and the sources just loaded are fresh.
         meltano_run("invoke", "dbt-duckdb:docs-generate", **env)
         assert (meltano_run.workdir / "dbt-target" / "catalog.json").is_file()
@@ -175,3 +177,82 @@ def measures_of(store, task_gid: str) -> tuple[int, int, int]:
 
 def _float(value: object) -> float | None:
     return None if value in (None, "None") else float(value)  # type: ignore[arg-type]
+
+
+def work_the_board(server: SandboxServer) -> dict[str, str]:
+    """Through the API: a task moved to another section of its project and back, a completed task reopened and
+    an open one completed (the demo's stories have none of these)."""
+    store, auth = server.store, {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+
+    def call(method: str, path: str, data: dict) -> None:
+        response = requests.request(
+            method, f"{server.base_url}{path}", json={"data": data}, headers=auth, timeout=30
+        )
+        assert response.ok, response.text
+
+    sections = {p["gid"]: store.related("section", "project", p["gid"]) for p in store.all("project")}
+    moved = next(
+        t
+        for t in store.all("task")
+        if not t.get("parent")
+        and t.get("memberships")
+        and t["memberships"][0].get("section")
+        and len(sections[t["memberships"][0]["project"]["gid"]]) > 1
+    )
+    home = moved["memberships"][0]
+    first = home["section"]["gid"]
+    other = next(s["gid"] for s in sections[home["project"]["gid"]] if s["gid"] != first)
+    call("POST", f"/sections/{other}/addTask", {"task": moved["gid"]})
+    call("POST", f"/sections/{first}/addTask", {"task": moved["gid"]})
+    reopened = next(t for t in store.all("task") if t.get("completed") and t["gid"] != moved["gid"])
+    call("PUT", f"/tasks/{reopened['gid']}", {"completed": False})
+    done = next(t for t in store.all("task") if not t.get("completed") and t["gid"] != moved["gid"])
+    call("PUT", f"/tasks/{done['gid']}", {"completed": True})
+    return {
+        "moved": moved["gid"],
+        "project": home["project"]["gid"],
+        "sections": f"{first},{other},{first}",
+        "reopened": reopened["gid"],
+        "completed": done["gid"],
+    }
+
+
+def check_histories(db, server: SandboxServer, board: dict[str, str]) -> None:
+    """asana__task_section_history and asana__task_status_history against the sandbox's stories."""
+    got = pipeline.duckdb_queries(
+        [
+            f"select section_gid, entered_by, is_current from {MODELS}.asana__task_section_history "
+            f"where task_gid = '{board['moved']}' and project_gid = '{board['project']}' "
+            "order by stay_number",
+            f"select entered_story_gid from {MODELS}.asana__task_section_history "
+            "where entered_by = 'section_changed'",
+            f"select task_gid, status, is_current from {MODELS}.asana__task_status_history "
+            "order by task_gid, spell_number",
+        ],
+        db,
+    )
+    stays = got[0]
+    assert ",".join(r["section_gid"] for r in stays[-3:]) == board["sections"]
+    assert [r["entered_by"] for r in stays[-2:]] == ["section_changed", "section_changed"]
+    assert [r["is_current"] for r in stays] == [False] * (len(stays) - 1) + [True]
+    tasks = {t["gid"]: t for t in server.store.all("task")}
+    stories = [s for s in server.store.all("story") if (s.get("target") or {}).get("gid") in tasks]
+    moves = {s["gid"] for s in stories if s["resource_subtype"] == "section_changed"}
+    assert {r["entered_story_gid"] for r in got[1]} == moves and len(moves) >= 2
+
+    spells: dict[str, list[tuple[str, bool]]] = {}
+    for row in got[2]:
+        spells.setdefault(row["task_gid"], []).append((row["status"], row["is_current"]))
+    assert set(spells) == set(tasks)
+    want: dict[str, list[str]] = {gid: ["open"] for gid in tasks}
+    for story in sorted(stories, key=lambda s: (s["created_at"], s["gid"])):
+        if story["resource_subtype"] in ("marked_complete", "marked_incomplete"):
+            status = "completed" if story["resource_subtype"] == "marked_complete" else "open"
+            want[story["target"]["gid"]].append(status)
+    for gid, task in tasks.items():  # a task whose stories do not end in its status gets a last spell
+        if want[gid][-1] != ("completed" if task.get("completed") else "open"):
+            want[gid].append("completed" if task.get("completed") else "open")
+    assert {gid: [s for s, _ in rows] for gid, rows in spells.items()} == want
+    assert all([c for _, c in rows] == [False] * (len(rows) - 1) + [True] for rows in spells.values())
+    assert want[board["reopened"]][-2:] == ["completed", "open"]
+    assert want[board["completed"]][-2:] == ["open", "completed"]

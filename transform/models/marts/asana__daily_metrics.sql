@@ -32,7 +32,9 @@ select
     p.team_gid,
     sum(case when t.created_on = d.date_day then 1 else 0 end) as created_count,
     sum(case when t.completed_on = d.date_day then 1 else 0 end) as completed_count,
-    sum(case when t.completed_on is null or t.completed_on > d.date_day then 1 else 0 end) as open_count,
+    -- a group with no task created yet still has its row (the left join's null task): it counts nothing
+    sum(case when t.task_gid is not null and (t.completed_on is null or t.completed_on > d.date_day)
+        then 1 else 0 end) as open_count,
     sum(
         case when (t.completed_on is null or t.completed_on > d.date_day) and t.assignee_gid is not null
             then 1 else 0 end
