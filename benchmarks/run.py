@@ -22,6 +22,7 @@ from typing import Any
 import requests
 
 from asana_sandbox.server import SandboxServer
+from benchmarks.concurrency import InFlight
 from benchmarks.figures import budget_use, cpu_us_per_record, misses, ratio
 from benchmarks.lower_bound import full_sync, incremental_events, incremental_reread
 from benchmarks.table import render
@@ -146,7 +147,12 @@ def measure_latency(args: argparse.Namespace, delay_ms: int, tmp: Path) -> dict[
             f"{sandbox.root_url}/_sandbox/faults", json={"delay_ms": delay_ms}, timeout=30
         ).raise_for_status()
         config = {"access_token": sandbox.token, "api_url": sandbox.base_url, "requests_per_minute": budget}
-        run, stats = _sync(sandbox, config, None, tmp, f"latency-{delay_ms}ms")
+        sampler = InFlight(sandbox.app.limits, sandbox.token)
+        sampler.start()
+        try:
+            run, stats = _sync(sandbox, config, None, tmp, f"latency-{delay_ms}ms")
+        finally:
+            concurrency = sampler.stop()
     made = stats["requests"]["total"]
     return {
         "dataset": args.latency_dataset,
@@ -157,6 +163,7 @@ def measure_latency(args: argparse.Namespace, delay_ms: int, tmp: Path) -> dict[
         "rate_limited": stats["rate_limited"],
         "wall_seconds": round(run.wall_seconds, 2),
         "budget_use": budget_use(made, budget, run.wall_seconds),
+        **concurrency,
     }
 
 

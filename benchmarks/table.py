@@ -33,6 +33,11 @@ def _latency_row(run: dict[str, Any]) -> tuple[str, str, str, str]:
         f"({run['dataset']}, {run['requests']:,} requests)"
     )
     shown = f"{_n(use, 2)}, {run['rate_limited']} 429s, {run['wall_seconds']:.0f} s"
+    if run.get("mean_in_flight") is not None:
+        shown += (
+            f"; in flight: mean {run['mean_in_flight']}, max {run['max_in_flight']}, "
+            f"≤ 1 for {run['share_at_most_one']:.0%} of the run"
+        )
     if use is not None and use > 1:
         shown += " (within one budget: a longer run would be bound by the rate, not the latency)"
     goal = GOALS["budget_use_latency"] if run["delay_ms"] else GOALS["budget_use_no_latency"]

@@ -109,5 +109,6 @@ def run_tap(config: dict[str, Any], state: dict | None, workdir: Path, name: str
     run.cpu_user_seconds, run.cpu_system_seconds = usage.ru_utime, usage.ru_stime
     run.peak_kib = peak.peak_kib
     if process.returncode != 0:
-        raise SystemExit(f"tap failed (status {process.returncode}); see {log_path}")
+        tail = "".join(log_path.read_text(errors="replace").splitlines(keepends=True)[-15:])
+        raise SystemExit(f"tap failed (status {process.returncode}); the end of its log:\n{tail}")
     return run
