@@ -32,8 +32,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy asana_client tap_asana target_asana asana_webhooks
 
+# Issue 12's table; e.g. `make bench BENCH_ARGS="--dataset demo --json"` for the quick variant with the JSON.
 bench: $(STAMP)
-	@$(BIN)/python -m benchmarks.run
+	@$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 bench-write: $(STAMP)
 	@$(BIN)/python -m benchmarks.write
