@@ -31,7 +31,7 @@
   const allDays = DATA.tasks.flatMap((t) => [t.created_at, t.completed_at]).concat(DATA.time.map((r) => r.week_start))
     .filter(Boolean).sort();
   const DEFAULT = {
-    workspace: "", team: "", project: "", assignee: "",
+    workspace: "", team: "", project: "", tag: "", assignee: "",
     from: allDays.length ? allDays[0] : DATA.today,
     to: allDays.length && allDays[allDays.length - 1] > DATA.today ? allDays[allDays.length - 1] : DATA.today,
   };
@@ -62,6 +62,7 @@
     const teamGids = new Set(DATA.projects.filter((p) => !state.workspace || p.workspace === state.workspace).map((p) => p.team));
     fillSelect($("f-team"), DATA.teams.filter((t) => teamGids.has(t.gid)), state.team, "All teams");
     fillSelect($("f-project"), DATA.projects.filter((p) => projectMatches(p.gid, state, true)), state.project, "All projects");
+    fillSelect($("f-tag"), DATA.tags.filter((t) => !state.workspace || t.workspace === state.workspace), state.tag, "All tags");
     fillSelect($("f-assignee"), DATA.users, state.assignee, "Everyone");
     $("f-from").value = state.from;
     $("f-to").value = state.to;
@@ -76,6 +77,7 @@
   function taskMatches(t, state) {
     if (state.workspace && t.workspace !== state.workspace) return false;
     if ((state.team || state.project) && !projectMatches(t.project, state, false)) return false;
+    if (state.tag && !t.tags.includes(state.tag)) return false;
     return !state.assignee || t.assignee === state.assignee;
   }
   const inRange = (d, state) => d != null && d >= state.from && d <= state.to;
@@ -103,8 +105,11 @@
         if (t.created_at) cycles.get(w).push((toMs(t.completed_at) - toMs(t.created_at)) / DAY);
       }
     }
-    const backlog = weeks.map((w) => {
-      const end = addDays(w, 6) < state.to ? addDays(w, 6) : state.to;
+    const weekEnd = (w) => (addDays(w, 6) < state.to ? addDays(w, 6) : state.to);
+    // asana__daily_metrics is per workspace and project: it answers unless an assignee or a tag is picked.
+    const fromDaily = !state.assignee && !state.tag && DATA.daily.start != null;
+    const backlog = fromDaily ? dailyBacklog(weeks.map(weekEnd), state) : weeks.map((w) => {
+      const end = weekEnd(w);
       return tasks.filter((t) => t.created_at && t.created_at <= end && !(t.done && t.completed_at && t.completed_at <= end)).length;
     });
     const goals = DATA.goals.filter((g) => (!state.workspace || g.workspace === state.workspace) && (!state.team || g.team === state.team));
@@ -118,8 +123,20 @@
       },
       weeks, created: weeks.map((w) => created.get(w)), completed: weeks.map((w) => completed.get(w)),
       cycle: weeks.map((w) => { const m = median(cycles.get(w)); return m == null ? null : Math.round(m * 10) / 10; }),
-      backlog, attention, time, goals,
+      backlog, backlogSource: fromDaily ? "daily_metrics" : "tasks", attention, time, goals,
     };
+  }
+
+  // Open tasks at the end of each day in `ends`, summed over the daily metrics' groups the filters keep; a day
+  // before the first is 0, a day after the last (today) keeps the last count (no task is created later).
+  function dailyBacklog(ends, state) {
+    const start = toMs(DATA.daily.start);
+    const groups = DATA.daily.groups.filter((g) => (!state.workspace || g.workspace === state.workspace)
+      && (!(state.team || state.project) || projectMatches(g.project, state, false)));
+    return ends.map((end) => {
+      const i = Math.round((toMs(end) - start) / DAY);
+      return i < 0 ? 0 : groups.reduce((sum, g) => sum + g.open[Math.min(i, g.open.length - 1)], 0);
+    });
   }
 
   function plot(id, traces, layout, values) {
@@ -166,7 +183,8 @@
     ], { barmode: "group", xaxis: { ...dateAxis, title: "week starting" }, yaxis: { title: "tasks", automargin: true } },
     { weeks: r.weeks, created: r.created, completed: r.completed });
     plot("backlog", [{ type: "scatter", mode: "lines+markers", name: "Open", x: r.weeks, y: r.backlog, line: { color: "#4573d6" } }],
-      { xaxis: dateAxis, yaxis: { title: "open tasks", rangemode: "tozero", automargin: true } }, { weeks: r.weeks, open: r.backlog });
+      { xaxis: dateAxis, yaxis: { title: "open tasks", rangemode: "tozero", automargin: true } },
+      { weeks: r.weeks, open: r.backlog, source: r.backlogSource });
     plot("cycle-time", [{ type: "scatter", mode: "lines+markers", name: "Median days", x: r.weeks, y: r.cycle, connectgaps: false, line: { color: "#8a4fd6" } }],
       { xaxis: dateAxis, yaxis: { title: "days", rangemode: "tozero", automargin: true } }, { weeks: r.weeks, median_days: r.cycle });
     renderAttention(r.attention);
@@ -204,7 +222,7 @@
     const date = (el, fallback) => (/^\d{4}-\d\d-\d\d$/.test(el.value) ? el.value : fallback);
     return {
       workspace: $("f-workspace").value, team: $("f-team").value, project: $("f-project").value,
-      assignee: $("f-assignee").value, from: date($("f-from"), DEFAULT.from), to: date($("f-to"), DEFAULT.to),
+      tag: $("f-tag").value, assignee: $("f-assignee").value, from: date($("f-from"), DEFAULT.from), to: date($("f-to"), DEFAULT.to),
     };
   }
   function apply(state) { syncControls(state); const s = current(); writeHash(s); render(s); }

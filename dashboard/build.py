@@ -1,7 +1,7 @@
 """Build the team lead's dashboard: one static HTML file that works offline (plotly.js embedded, no CDN).
 
 Reads the dbt models in DuckDB (`analytics.*`), embeds task-level rows as JSON, and filters them in the
-browser (workspace, team, project, assignee, date range): every chart, tile and list is recomputed from
+browser (workspace, team, project, tag, assignee, date range): every chart, tile and list is recomputed from
 the same rows. The filters live in the URL fragment, so a filtered view can be bookmarked or shared.
 Run it with the `dashboard` Meltano utility's Python (`meltano invoke dashboard:build`), which has plotly
 and duckdb; `DASHBOARD_DATABASE` and `DASHBOARD_OUTPUT` (or `--database`, `--output`) say where to read
@@ -128,11 +128,27 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         from {SCHEMA}.asana__task order by task_gid
         """,
     )
+    tags_of: dict[str, list[str]] = {}
+    for link in rows(con, f"select task_gid, tag_gid from {SCHEMA}.asana__task_tag order by 1, 2"):
+        tags_of.setdefault(link["task_gid"], []).append(link["tag_gid"])
     for task in tasks:
         for key in ("created_at", "completed_at", "due_on"):
             task[key] = day(task[key])
         if not task["done"]:
             task["completed_at"] = None
+        task["tags"] = tags_of.get(task["gid"], [])
+    tags = rows(
+        con,
+        f"""
+        select tag_gid as gid, tag_name as name, workspace_gid as workspace, task_count
+        from {SCHEMA}.asana__tag where task_count > 0 order by tag_name, tag_gid
+        """,
+    )
+    teams = rows(
+        con,
+        f"select team_gid as gid, coalesce(team_name, team_gid) as name from {SCHEMA}.asana__team "
+        "where project_count > 0 order by team_name, team_gid",
+    )
     time_rows = rows(
         con,
         f"""
@@ -166,18 +182,44 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     )
     users = {t["assignee"]: t["assignee_name"] for t in tasks if t["assignee"]}
     users.update({r["user"]: r["user_name"] for r in time_rows if r["user"]})
-    teams = {p["team"]: p["team_name"] for p in projects if p["team"]}
     return {
         "today": day(today),
         "as_of": last_successful_run() or last_load(con),
         "workspaces": workspaces,
-        "teams": named(teams),
+        "teams": teams,
+        "tags": tags,
         "projects": [{k: v for k, v in p.items() if k != "team_name"} for p in projects],
         "users": named(users),
         "tasks": tasks,
+        "daily": daily_open(con),
         "time": time_rows,
         "goals": goals,
         "portfolios": portfolios,
+    }
+
+
+def daily_open(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """asana__daily_metrics' open tasks at the end of each day, per (workspace, project), as one array per
+    group from the first day (compact: a group per project, not a row per day and project)."""
+    found = rows(
+        con,
+        f"""
+        select date_day, workspace_gid as workspace, project_gid as project, open_count
+        from {SCHEMA}.asana__daily_metrics order by workspace_gid, project_gid nulls first, date_day
+        """,
+    )
+    if not found:
+        return {"start": None, "groups": []}
+    start = min(r["date_day"] for r in found)
+    days = (max(r["date_day"] for r in found) - start).days + 1
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for row in found:
+        # Every group has every day (tests/assert_daily_metrics_have_no_gaps.sql): position is the day.
+        counts = groups.setdefault((row["workspace"], row["project"]), [0] * days)
+        counts[(row["date_day"] - start).days] = int(row["open_count"])
+    return {
+        "start": day(start),
+        "groups": [{"workspace": w, "project": p, "open": counts} for (w, p), counts in groups.items()],
     }
 
 

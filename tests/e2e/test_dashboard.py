@@ -65,6 +65,25 @@ def primary_project(tasks: dict[str, dict], gid: str) -> str | None:
     return None
 
 
+def open_at_week_ends(tasks: list[dict], weeks: list[str]) -> list[int]:
+    """Tasks created by the end of each week (Sunday) and not completed by then, from the store's tasks."""
+
+    def day(stamp: str | None) -> str | None:
+        return stamp[:10] if stamp else None
+
+    ends = [(date.fromisoformat(w) + timedelta(6)).isoformat() for w in weeks]
+    return [
+        sum(
+            1
+            for t in tasks
+            if day(t.get("created_at"))
+            and day(t["created_at"]) <= end
+            and not (t.get("completed") and day(t.get("completed_at")) and day(t["completed_at"]) <= end)
+        )
+        for end in ends
+    ]
+
+
 def test_dashboard_filters_and_links(meltano_run, chromium):
     store = build_app("demo").store
     want = expectations.from_store(store, api_only=False)
@@ -104,6 +123,10 @@ def test_dashboard_filters_and_links(meltano_run, chromium):
     assert values(dom, "backlog")["open"][-1] == want.open - sum(
         1 for t in store.all("task") if not t.get("completed") and not t.get("created_at")
     )
+    # The backlog comes from asana__daily_metrics, and every week agrees with the tasks themselves.
+    backlog = values(dom, "backlog")
+    assert backlog["source"] == "daily_metrics"
+    assert backlog["open"] == open_at_week_ends(store.all("task"), backlog["weeks"])
     goals = values(dom, "goals")
     assert {k: v for k, v in goals.items()} == want.goal_progress
 
@@ -129,6 +152,24 @@ def test_dashboard_filters_and_links(meltano_run, chromium):
     assert set(values(filtered, "attention")) == due_soon
     assert set(links(filtered)) <= due_soon
     assert set(values(filtered, "portfolios")) <= {project} and len(values(dom, "portfolios")) > 1
+    backlog = values(filtered, "backlog")
+    assert backlog["source"] == "daily_metrics"
+    assert backlog["open"] == open_at_week_ends(mine, backlog["weeks"])
+
+    # The tag filter (tags from asana__tag): the tasks carrying the tag, the backlog counted from them.
+    tag = Counter(
+        g["gid"] for t in tasks.values() if not t.get("completed") for g in t.get("tags") or []
+    ).most_common(1)[0][0]
+    tagged = [t for t in tasks.values() if any(g["gid"] == tag for g in t.get("tags") or [])]
+    by_tag = render(page, f"tag={tag}")
+    assert kpis(by_tag)["open-tasks"] == str(sum(1 for t in tagged if not t.get("completed")))
+    overdue_tagged = sum(
+        1 for t in tagged if not t.get("completed") and (d := expectations._due(t)) and d < today
+    )
+    assert kpis(by_tag)["overdue-tasks"] == str(overdue_tagged)
+    backlog = values(by_tag, "backlog")
+    assert backlog["source"] == "tasks"
+    assert backlog["open"] == open_at_week_ends(tagged, backlog["weeks"])
 
     # The same filter applied as a person does: pick the project in the form; the tiles and the URL follow.
     with open_page(page) as tab:
@@ -145,6 +186,14 @@ def test_dashboard_filters_and_links(meltano_run, chromium):
             ".map(a => [a.closest('tr').dataset.taskGid, a.href])"
         )
         assert hrefs and all(href == tasks[gid]["permalink_url"] for gid, href in hrefs)
+        # Then the tag picked too: both filters hold, in the tiles and the URL.
+        both = [t for t in open_mine if any(g["gid"] == tag for g in t.get("tags") or [])]
+        picked = tab.evaluate(
+            f"""(() => {{ const s = document.getElementById("f-tag"); s.value = "{tag}";
+            s.dispatchEvent(new Event("change", {{bubbles: true}}));
+            return [s.value, location.hash, {tile}]; }})()"""
+        )
+        assert picked == [tag, f"#project={project}&tag={tag}", str(len(both))]
 
     # Filter by an assignee and a date range: completions in the range only.
     assignee = Counter((t.get("assignee") or {}).get("gid") for t in tasks.values() if t.get("assignee"))
