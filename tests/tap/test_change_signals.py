@@ -227,6 +227,29 @@ def test_a_failed_run_keeps_the_previous_tokens(sandbox) -> None:
     assert SECTIONS_ROUTE not in requests_by_route(sandbox)
 
 
+def test_the_tasks_stream_gets_the_same_answer_without_a_second_call(sandbox) -> None:
+    """`events_page` answers a second ask with the same token from the first answer (Asana: asking again with
+    the current token returns the same events), once; another token is a request of its own."""
+    config = config_for(sandbox)
+    first = run(config)
+    tap = TapAsana(config=config, state=first.state, catalog=selected_catalog(config, (*STREAMS, "tasks")))
+    signals, sections, tasks = tap.change_signals, tap.streams["sections"], tap.streams["tasks"]
+    workspace = next(iter(first.state["bookmarks"]["workspaces"]["deletions_sync"]))
+    signals.start(type("Deletions", (), {"workspaces": [workspace], "tracked": {workspace}})())
+    project = projects_with_sections(sandbox)[0]["gid"]
+    context = {"workspace_gid": workspace, "project_gid": project}
+    token = signals._kept[project]["sync"]
+    requests_by_route(sandbox)
+
+    assert signals.unchanged(sections, context) is True
+    page = signals.events_page(tasks, project, token, context)
+    assert requests_by_route(sandbox)["GET /events"] == 1
+    assert page["data"] == [] and page["sync"] == signals.projects[project].next_token
+    # Served once: asked again, or with another token, it is a request.
+    signals.events_page(tasks, project, token, context)
+    assert requests_by_route(sandbox)["GET /events"] == 1
+
+
 # -- the change-during-sync check for sections and memberships ---------------------------------------------
 
 
