@@ -19,6 +19,7 @@ from asana_client.pagination import next_offset, page_limit
 from asana_client.retry import IDEMPOTENT_METHODS, describe, exhausted, may_retry, retrying, wait_generator
 from asana_client.settings import ClientSettings
 from asana_client.throttle import RateLimiter
+from asana_client.transport import AsanaSession
 
 USER_AGENT = "asana-client (asana-singer)"
 
@@ -35,7 +36,7 @@ class AsanaClient:
         authenticator: Authenticator,
         *,
         limiter: RateLimiter | None = None,
-        session_factory: Callable[[], requests.Session] = requests.Session,
+        session_factory: Callable[[], requests.Session] = AsanaSession,
         logger: logging.Logger | None = None,
     ) -> None:
         self.settings = settings

@@ -1,0 +1,161 @@
+"""asana_client.transport and .query: the per-request shortcuts change nothing a server or a proxy sees."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import requests
+from requests.utils import resolve_proxies
+
+from asana_client.query import EncodedQuery, encode_query
+from asana_client.transport import AsanaResponse, AsanaSession
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers every GET with a small JSON body and notes the request line (a proxy sees absolute URLs)."""
+
+    seen: list[str]
+
+    def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+        self.server.seen.append(self.path)  # type: ignore[attr-defined]
+        body = b'{"data": [{"gid": "1"}], "next_page": null}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.seen = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def clean_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No proxy variable from the machine running the tests."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
+def _url(server: ThreadingHTTPServer, path: str = "/api/1.0/tasks?limit=1") -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}{path}"
+
+
+def test_a_request_goes_through_the_proxy_the_environment_names(
+    clean_proxy_env: pytest.MonkeyPatch, recorder: ThreadingHTTPServer
+) -> None:
+    # The "proxy" answers itself: what matters is that the request reached it in proxy form.
+    clean_proxy_env.setenv("HTTP_PROXY", _url(recorder, ""))
+    target = "http://asana.proxied.invalid/api/1.0/tasks?limit=1"
+    with AsanaSession() as session:
+        for _ in range(2):
+            assert session.get(target, timeout=10).json()["data"] == [{"gid": "1"}]
+    assert recorder.seen == [target, target]  # type: ignore[attr-defined]
+
+
+def test_no_proxy_is_honoured(clean_proxy_env: pytest.MonkeyPatch, recorder: ThreadingHTTPServer) -> None:
+    clean_proxy_env.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    clean_proxy_env.setenv("NO_PROXY", "127.0.0.1")
+    with AsanaSession() as session:
+        assert session.get(_url(recorder), timeout=10).status_code == 200
+    assert recorder.seen == ["/api/1.0/tasks?limit=1"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {},
+        {"HTTPS_PROXY": "http://proxy.example:3128"},
+        {"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": "app.asana.com"},
+        {"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": ".asana.com"},
+        {"HTTP_PROXY": "http://proxy.example:3128"},
+        {"ALL_PROXY": "socks5://proxy.example:1080", "NO_PROXY": "other.example"},
+        {"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": "*"},
+    ],
+)
+@pytest.mark.parametrize(
+    "url", ["https://app.asana.com/api/1.0/tasks?opt_fields=name", "http://app.asana.com:8080/api/1.0/users"]
+)
+def test_proxies_are_the_ones_requests_resolves(
+    clean_proxy_env: pytest.MonkeyPatch, environment: dict[str, str], url: str
+) -> None:
+    for name, value in environment.items():
+        clean_proxy_env.setenv(name, value)
+    request = requests.Request("GET", url).prepare()
+    session = AsanaSession()
+    assert session.proxies_for(request) == resolve_proxies(request, {}, True)
+    session.trust_env = False
+    assert session.proxies_for(request) == {}
+
+
+def test_the_environment_is_read_once_per_origin(clean_proxy_env: pytest.MonkeyPatch) -> None:
+    session = AsanaSession()
+    first = requests.Request("GET", "https://app.asana.com/api/1.0/tasks?offset=a").prepare()
+    assert session.proxies_for(first) == {}
+    clean_proxy_env.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    later = requests.Request("GET", "https://app.asana.com/api/1.0/projects?offset=b").prepare()
+    assert session.proxies_for(later) == {}  # same origin: resolved when the session first used it
+    other = requests.Request("GET", "https://other.example/x").prepare()
+    assert session.proxies_for(other) == {"https": "http://proxy.example:3128"}
+
+
+def test_a_body_is_decoded_once_and_a_bad_one_raises_each_time(
+    clean_proxy_env: pytest.MonkeyPatch, recorder: ThreadingHTTPServer
+) -> None:
+    with AsanaSession() as session:
+        response = session.get(_url(recorder), timeout=10)
+    assert isinstance(response, AsanaResponse)
+    assert response.json() is response.json()
+    assert response.json(parse_float=float) is not response.json()  # other arguments: a new decoding
+    broken = AsanaResponse()
+    broken._content = b"<html>proxy error</html>"
+    broken.status_code = 200
+    for _ in range(2):
+        with pytest.raises(requests.exceptions.JSONDecodeError):
+            broken.json()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 100, "offset": "eyJ0eXAiOiJKV1Qi+/=", "opt_fields": "name,assignee.name,memberships.project"},
+        {"workspace": "12345", "modified_since": "2024-01-02T00:00:00+00:00", "completed": True},
+        {"text": "naïve café & co / 100%", "tags": ["a b", None, 3], "none": None, "raw": b"x y"},
+        {"empty": "", "tuple": ("x", "y"), "number": 1.5, "flag": False},
+    ],
+)
+@pytest.mark.parametrize("safe", ["", ","])
+def test_encode_query_is_urlencode(params: dict[str, Any], safe: str) -> None:
+    pairs = []
+    for key, value in params.items():  # how the Singer SDK's HTTPRequest.encode_params expands them
+        values = value if isinstance(value, (list, tuple)) else [value]
+        pairs.extend((key, item) for item in values if item is not None)
+    for _ in range(2):  # the second time from the cache
+        encoded = encode_query(params, safe)
+        assert isinstance(encoded, EncodedQuery)
+        assert encoded == urlencode(pairs, safe=safe)
+
+
+def test_true_and_one_are_not_confused_by_the_cache() -> None:
+    assert encode_query({"a": 1}) == "a=1"
+    assert encode_query({"a": True}) == "a=True"
+    assert encode_query({"a": 1.0}) == "a=1.0"
