@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from asana_sandbox.server import DEFAULT_TOKEN, SandboxServer, build_app
-from tests.e2e import expectations
+from tests.e2e import expectations, histories
 from tests.e2e.store_streams import expected_counts, singer_messages, stored_counts
 
 pytestmark = pytest.mark.e2e
@@ -244,14 +244,7 @@ def check_histories(db, server: SandboxServer, board: dict[str, str]) -> None:
     for row in got[2]:
         spells.setdefault(row["task_gid"], []).append((row["status"], row["is_current"]))
     assert set(spells) == set(tasks)
-    want: dict[str, list[str]] = {gid: ["open"] for gid in tasks}
-    for story in sorted(stories, key=lambda s: (s["created_at"], s["gid"])):
-        if story["resource_subtype"] in ("marked_complete", "marked_incomplete"):
-            status = "completed" if story["resource_subtype"] == "marked_complete" else "open"
-            want[story["target"]["gid"]].append(status)
-    for gid, task in tasks.items():  # a task whose stories do not end in its status gets a last spell
-        if want[gid][-1] != ("completed" if task.get("completed") else "open"):
-            want[gid].append("completed" if task.get("completed") else "open")
+    want = histories.status_spells(server.store)
     assert {gid: [s for s, _ in rows] for gid, rows in spells.items()} == want
     assert all([c for _, c in rows] == [False] * (len(rows) - 1) + [True] for rows in spells.values())
     assert want[board["reopened"]][-2:] == ["completed", "open"]

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from asana_sandbox.server import DEFAULT_TOKEN, SandboxServer
-from tests.e2e import expectations
+from tests.e2e import expectations, histories
 from tests.e2e.store_streams import expected_counts
 
 pytestmark = pytest.mark.e2e
@@ -84,5 +84,18 @@ def test_meltano_run_into_postgres(meltano_run, postgres):
             postgres.psql(f"select coalesce(sum(minutes), 0) from {MODELS}.asana__time_tracking")[0][0]
         )
         assert minutes == want.minutes_tracked
+        # The status history after a day of work (edits complete and reopen tasks): the same on PostgreSQL.
+        spells: dict[str, list[str]] = {}
+        for gid, status in postgres.psql(
+            f"select task_gid, status from {MODELS}.asana__task_status_history "
+            "order by task_gid, spell_number"
+        ):
+            spells.setdefault(gid, []).append(status)
+        assert spells == histories.status_spells(server.store)
+        stays = postgres.psql(
+            f"select count(*), count(distinct task_gid) from {MODELS}.asana__task_section_history "
+            "where is_current"
+        )
+        assert int(stays[0][0]) == len(project_task) and int(stays[0][1]) == len({t for _, t in project_task})
     finally:
         server.stop()
