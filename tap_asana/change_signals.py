@@ -83,7 +83,8 @@ class ChangeSignals:
         self.projects: dict[str, ProjectEvents] = {}
         #: (project, token) -> the events page answered for it, or the 412 it raised (for `events_page`).
         self._pages: dict[tuple[str, str | None], dict[str, Any] | SyncTokenExpiredError] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._reading: dict[str, threading.Lock] = {}
         #: (stream, project) partitions skipped this run.
         self.skipped: set[tuple[str, str]] = set()
         #: The previous run's map (taken out of the state by `start`).
@@ -128,10 +129,18 @@ class ChangeSignals:
         project = (context or {}).get(PROJECT_KEY)
         if not (self.enabled and stream.name in SIGNALLED and project and isinstance(stream, AsanaStream)):
             return False
+        # One reader per project; no lock is held across the request for others (the tasks stream's workers
+        # ask `events_page` meanwhile).
         with self._lock:
-            seen = self.projects.get(project)
+            reading = self._reading.setdefault(project, threading.Lock())
+        with reading:
+            with self._lock:
+                seen = self.projects.get(project)
             if seen is None:
-                seen = self.projects[project] = self._read_events(stream, str(project), context)
+                seen = self._read_events(stream, str(project), context)
+                with self._lock:
+                    self.projects[project] = seen
+        with self._lock:
             # Read in full or skipped, this partition is as Asana was when `next_token` was taken.
             if seen.next_token is not None:
                 seen.read.add(stream.name)
