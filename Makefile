@@ -25,7 +25,7 @@ dashboard: $(STAMP)
 	$(BIN)/python scripts/dashboard.py
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
