@@ -1,6 +1,6 @@
-"""Every dbt model and every column it selects is described in a schema yml (no dbt run: the model SQL's final
-select is parsed for its output columns; columns a Jinja loop adds, asana__task's custom_*, are covered by
-the model's description)."""
+"""Every dbt model, every column it selects and every source table is described in a schema yml. No dbt run:
+the model SQL's final select is parsed for its output columns; columns a Jinja loop adds (asana__task's
+custom_*) are covered by the model's description."""
 
 from __future__ import annotations
 
@@ -107,3 +107,15 @@ def test_model_and_its_columns_are_described(path: Path):
     assert not missing, f"{path.stem}: columns with no description: {missing}"
     stale = sorted(set(columns) - set(selected))
     assert not stale, f"{path.stem}: the yml describes columns the model does not select: {stale}"
+
+
+def test_every_source_table_is_described():
+    sources = [
+        source
+        for path in sorted(MODELS.rglob("*.yml"))
+        for source in (yaml.safe_load(path.read_text()) or {}).get("sources") or []
+    ]
+    tables = {t["name"]: t for s in sources for t in s.get("tables") or []}
+    assert tables, "no source tables declared"
+    missing = sorted(n for n, t in tables.items() if not (t.get("description") or "").strip())
+    assert not missing, f"source tables with no description: {missing}"
