@@ -23,7 +23,7 @@ import requests
 
 from asana_sandbox.server import SandboxServer
 from benchmarks.concurrency import InFlight
-from benchmarks.figures import budget_use, cpu_us_per_record, misses, ratio
+from benchmarks.figures import budget_use, cpu_us_per_record, keys_digest, misses, ratio
 from benchmarks.lower_bound import full_sync, incremental_events, incremental_reread
 from benchmarks.table import render
 from benchmarks.tap_process import TapRun, run_tap
@@ -100,6 +100,7 @@ def measure_syncs(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         bound = full_sync(sandbox.store)
         full_run, stats = _sync(sandbox, config, None, tmp, "full")
         full = _figures(full_run, stats, bound)
+        full["record_keys_digest"] = keys_digest(full_run.seen)
         mutation = requests.post(
             f"{sandbox.root_url}/_sandbox/mutate",
             json={"fraction": args.mutate_fraction, "seed": args.mutate_seed},

@@ -52,7 +52,7 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         (
             f"full sync requests ({report['dataset']}, {full['records']:,} records, "
             f"{len(full['records_per_stream'])} streams)",
-            _n(full["http_requests"]),
+            f"{_n(full['http_requests'])} (record keys digest {full.get('record_keys_digest', '-')})",
             f"≤ {GOALS['full_requests']:,}, same records",
             _met(full["http_requests"] <= GOALS["full_requests"]) if report["dataset"] == "bench" else "-",
         ),

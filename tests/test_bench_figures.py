@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.figures import Seen, budget_use, cpu_us_per_record, misses, rate_floor_seconds, ratio
+from benchmarks.figures import (
+    Seen,
+    budget_use,
+    cpu_us_per_record,
+    keys_digest,
+    misses,
+    rate_floor_seconds,
+    ratio,
+)
 from benchmarks.table import render
 
 
@@ -73,6 +81,13 @@ def test_a_tombstone_followed_by_a_live_record_is_held() -> None:
     fresh = _seen(("tasks", "1", {"modified_at": "2026-12-03T00:00:00Z"}))
     assert misses(earlier.merged(later), fresh) == {}
     assert misses(later.merged(earlier), fresh) == {"tasks": 1}
+
+
+def test_keys_digest_follows_the_record_set_not_the_order_or_versions() -> None:
+    one = _seen(("tasks", "1", {"modified_at": "a"}), ("tasks", "2", {}))
+    same = _seen(("tasks", "2", {}), ("tasks", "1", {"modified_at": "b"}))
+    other = _seen(("tasks", "1", {}), ("stories", "2", {}))
+    assert keys_digest(one) == keys_digest(same) != keys_digest(other)
 
 
 def test_the_newest_version_wins_whatever_the_order() -> None:
