@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from collections.abc import Mapping
+from typing import Any
 
+import click
 from singer_sdk.exceptions import MaxRecordsLimitException
 
 UNSORTED_NOTE = "Stream is assumed to be unsorted"
@@ -57,3 +61,36 @@ def quiet_record_limit_aborts(logger: logging.Logger) -> None:
     """Install `RecordLimitAbortNote` on a stream's logger, where the SDK logs that line."""
     if not any(isinstance(f, RecordLimitAbortNote) for f in logger.filters):
         logger.addFilter(RecordLimitAbortNote())
+
+
+#: Environment variable that sets the level of the SDK's METRIC lines (the `metrics_log_level` setting wins).
+METRICS_LEVEL_ENV = "TAP_ASANA_METRICS_LOG_LEVEL"
+#: The SDK's per-plugin log level variables: at DEBUG the metrics are shown too.
+PLUGIN_LEVEL_ENVS = ("TAP_ASANA_LOGLEVEL", "LOGLEVEL")
+QUIET_METRICS_LEVEL = "WARNING"
+METRICS_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def metrics_log_level(config: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> str:
+    """The level of the SDK's `singer_sdk.metrics` logger for this run.
+
+    The SDK writes a METRIC line at INFO for every request (~100 MB of stderr on a large workspace), so
+    the tap's default is WARNING, which silences them. `metrics_log_level` (config) or
+    `TAP_ASANA_METRICS_LOG_LEVEL` set to INFO brings them back, as does a DEBUG plugin log level.
+    """
+    chosen = config.get("metrics_log_level") or environ.get(METRICS_LEVEL_ENV)
+    if chosen:
+        level = str(chosen).strip().upper()
+        if level not in METRICS_LEVELS:
+            raise click.UsageError(
+                f"the metrics log level {chosen!r} (`metrics_log_level` or {METRICS_LEVEL_ENV}) is not one "
+                f"of {', '.join(METRICS_LEVELS)}"
+            )
+        return level
+    plugin = next((environ[name] for name in PLUGIN_LEVEL_ENVS if environ.get(name)), "")
+    return "DEBUG" if plugin.strip().upper() == "DEBUG" else QUIET_METRICS_LEVEL
+
+
+def apply_metrics_log_level(logger: logging.Logger, config: Mapping[str, Any]) -> None:
+    """Set the metrics logger's level (after the SDK set it to the plugin's log level)."""
+    logger.setLevel(metrics_log_level(config))

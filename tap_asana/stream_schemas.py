@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -70,3 +70,62 @@ def opt_field_paths(schema: dict[str, Any], prefix: str = "") -> list[str]:
         else:
             paths.append(f"{prefix}{name}")
     return paths
+
+
+#: Record fields the tap's own logic reads (beyond keys, the replication key and the ids handed to child
+#: streams), per stream: asked of Asana even when the catalog deselects them; the SDK still leaves a
+#: deselected one out of the records. Keep in step with `tap_asana/streams` and `tap_asana/deletions.py`.
+FIELDS_THE_TAP_READS: dict[str, frozenset[str]] = {
+    # Walks, change detection, child partitions worth a request, and the loose-task watch (streams/tasks.py).
+    "tasks": frozenset(
+        {
+            "actual_time_minutes",
+            "assignee",
+            "created_at",
+            "memberships",
+            "modified_at",
+            "num_subtasks",
+            "parent",
+            "projects",
+        }
+    ),
+    # The `workspaces` setting may name a workspace (streams/workspaces.py).
+    "workspaces": frozenset({"name"}),
+    # A restored story or attachment is linked to its task through these (deletions.py).
+    "stories": frozenset({"target"}),
+    "attachments": frozenset({"parent"}),
+}
+#: Read from every stream's records when the schema has them (child streams filter on `created_at`).
+FIELDS_EVERY_STREAM_READS = frozenset({"gid", "created_at"})
+
+
+def selected_field_paths(
+    schema: dict[str, Any],
+    is_selected: Callable[[tuple[str, ...]], bool],
+    always: Iterable[str] = (),
+    leave_out: Iterable[str] = (),
+) -> list[str]:
+    """The `opt_fields` paths of the properties a catalog selects, in schema order.
+
+    `is_selected` answers for a breadcrumb (`("properties", "assignee")`, nested ones too); top-level
+    properties in `always` are asked whole whatever the selection, those in `leave_out` never.
+    """
+    forced, skipped = set(always), set(leave_out)
+    paths: list[str] = []
+    for path in opt_field_paths(schema):
+        top = path.split(".", 1)[0]
+        if top in skipped:
+            continue
+        if top in forced or _breadcrumbs_selected(path, is_selected):
+            paths.append(path)
+    return paths
+
+
+def _breadcrumbs_selected(path: str, is_selected: Callable[[tuple[str, ...]], bool]) -> bool:
+    """Whether every level of a dotted path is selected (`assignee`, then `assignee.name`)."""
+    breadcrumb: tuple[str, ...] = ()
+    for part in path.split("."):
+        breadcrumb = (*breadcrumb, "properties", part)
+        if not is_selected(breadcrumb):
+            return False
+    return True

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 import requests
@@ -23,7 +24,7 @@ class Recorder(BaseHTTPRequestHandler):
 
     seen: list[str]
 
-    def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+    def do_GET(self) -> None:
         self.server.seen.append(self.path)  # type: ignore[attr-defined]
         body = b'{"data": [{"gid": "1"}], "next_page": null}'
         self.send_response(200)
@@ -137,7 +138,11 @@ def test_a_body_is_decoded_once_and_a_bad_one_raises_each_time(
 @pytest.mark.parametrize(
     "params",
     [
-        {"limit": 100, "offset": "eyJ0eXAiOiJKV1Qi+/=", "opt_fields": "name,assignee.name,memberships.project"},
+        {
+            "limit": 100,
+            "offset": "eyJ0eXAiOiJKV1Qi+/=",
+            "opt_fields": "name,assignee.name,memberships.project",
+        },
         {"workspace": "12345", "modified_since": "2024-01-02T00:00:00+00:00", "completed": True},
         {"text": "naïve café & co / 100%", "tags": ["a b", None, 3], "none": None, "raw": b"x y"},
         {"empty": "", "tuple": ("x", "y"), "number": 1.5, "flag": False},
@@ -155,7 +160,66 @@ def test_encode_query_is_urlencode(params: dict[str, Any], safe: str) -> None:
         assert encoded == urlencode(pairs, safe=safe)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {
+            "limit": 100,
+            "offset": "eyJ0eXAiOiJKV1Qi+/=",
+            "opt_fields": "name,assignee.name,memberships.project",
+        },
+        {"workspace": "12345", "modified_since": "2024-01-02T00:00:00+00:00", "completed": True},
+        {"text": "naïve café & co / 100%", "tags": ["a b", "", 3], "blank": "", "none": None},
+    ],
+)
+def test_drop_blank_gives_the_query_the_sdk_authenticator_sent(params: dict[str, Any]) -> None:
+    """The SDK path: `HTTPRequest.encode_params` (safe ","), then its authenticator's parse and re-encode."""
+    pairs = []
+    for key, value in params.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        pairs.extend((key, item) for item in values if item is not None)
+    sent = urlencode(parse_qs(urlencode(pairs, safe=",")), doseq=True)
+    assert encode_query(params, drop_blank=True) == sent
+
+
 def test_true_and_one_are_not_confused_by_the_cache() -> None:
     assert encode_query({"a": 1}) == "a=1"
     assert encode_query({"a": True}) == "a=True"
     assert encode_query({"a": 1.0}) == "a=1.0"
+
+
+def _response(body: bytes, content_type: str = "application/json; charset=UTF-8") -> AsanaResponse:
+    response = AsanaResponse()
+    response._content = body
+    response.status_code = 200
+    response.headers["Content-Type"] = content_type
+    response.encoding = requests.utils.get_encoding_from_headers(response.headers)
+    return response
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"data": [{"gid": "1", "n": 1.5, "x": null, "t": true, "s": "caf\\u00e9 ☕"}]}'.encode(), None),
+        (b'{"data": {"big": 1180591620717411303424, "small": -3, "e": 1e400}}', None),  # beyond 64 bits
+        (b'{"data": {"value": NaN, "other": -Infinity}}', None),  # as the json library in use decides
+        ('{"data": "ü"}'.encode("utf-16"), "application/json; charset=UTF-16"),
+        ('{"data": "ü"}'.encode("utf-16-le"), "application/json"),  # no charset: requests guesses
+        (b'{"data": [1, 2], "data": "last wins"}', None),
+        (b"", None),
+        (b"<html>bad gateway</html>", "text/html"),
+        (b'{"data": [1, 2', None),
+        (b"\xef\xbb\xbf{}", None),
+    ],
+)
+def test_the_fast_decoding_gives_what_requests_gives(body: bytes, content_type: str | None) -> None:
+    """The same objects for what requests' own decoding accepts, the same error for what it refuses."""
+    response = _response(body, content_type or "application/json; charset=UTF-8")
+    try:
+        expected = json.dumps(requests.Response.json(response), sort_keys=True)
+    except requests.exceptions.JSONDecodeError:
+        for _ in range(2):
+            with pytest.raises(requests.exceptions.JSONDecodeError):
+                response.json()
+        return
+    assert json.dumps(response.json(), sort_keys=True) == expected
