@@ -148,7 +148,7 @@ def measure_latency(args: argparse.Namespace, delay_ms: int, tmp: Path) -> dict[
             f"{sandbox.root_url}/_sandbox/faults", json={"delay_ms": delay_ms}, timeout=30
         ).raise_for_status()
         config = {"access_token": sandbox.token, "api_url": sandbox.base_url, "requests_per_minute": budget}
-        sampler = InFlight(sandbox.app.limits, sandbox.token)
+        sampler = InFlight(sandbox.app)
         sampler.start()
         try:
             run, stats = _sync(sandbox, config, None, tmp, f"latency-{delay_ms}ms")

@@ -38,6 +38,9 @@ def _latency_row(run: dict[str, Any]) -> tuple[str, str, str, str]:
             f"; in flight: mean {run['mean_in_flight']}, max {run['max_in_flight']}, "
             f"≤ 1 for {run['share_at_most_one']:.0%} of the run"
         )
+        alone = list((run.get("at_most_one_by_route") or {}).items())[:3]
+        if alone:
+            shown += " (" + ", ".join(f"{route} {share:.0%}" for route, share in alone) + ")"
     if use is not None and use > 1:
         shown += " (within one budget: a longer run would be bound by the rate, not the latency)"
     goal = GOALS["budget_use_latency"] if run["delay_ms"] else GOALS["budget_use_no_latency"]

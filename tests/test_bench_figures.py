@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
+from benchmarks.concurrency import summary
 from benchmarks.figures import (
     Seen,
     budget_use,
@@ -148,3 +151,12 @@ def test_table_marks_each_goal_met_or_not() -> None:
     assert next(r for k, r in row.items() if "250 ms" in k).endswith("| yes |")
     assert row["tap CPU per record, full sync (user + sys)"].endswith("| yes |")
     assert row["STATE bytes ÷ RECORD bytes, full sync"].endswith("| yes |")
+
+
+def test_in_flight_summary() -> None:
+    figures = summary([0, 1, 5, 10], Counter({"GET /events": 1, "(none)": 1}))
+    assert figures["mean_in_flight"] == 4
+    assert figures["max_in_flight"] == 10
+    assert figures["share_at_most_one"] == 0.5
+    assert figures["at_most_one_by_route"] == {"GET /events": 0.25, "(none)": 0.25}
+    assert summary([])["mean_in_flight"] is None
