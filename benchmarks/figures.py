@@ -49,6 +49,20 @@ def cpu_us_per_record(user_seconds: float, system_seconds: float, records: int) 
     return (user_seconds + system_seconds) * 1e6 / records
 
 
+def quarter_peaks(samples: list[int]) -> list[int]:
+    """The largest sample in each quarter of a run (samples in time order); under 4 samples, as they are."""
+    if len(samples) < 4:
+        return list(samples)
+    bounds = [len(samples) * k // 4 for k in range(5)]
+    return [max(samples[bounds[k] : bounds[k + 1]]) for k in range(4)]
+
+
+def flat(quarters: list[int], slack: float = 1.25) -> bool:
+    """Memory is flat when the last quarter's peak is within `slack` of the second quarter's (the first
+    quarter is start-up: imports, discovery)."""
+    return len(quarters) < 4 or quarters[3] <= slack * quarters[1]
+
+
 def ratio(numerator: float, denominator: float) -> float | None:
     """numerator / denominator, or None when the denominator is 0."""
     return numerator / denominator if denominator else None

@@ -23,7 +23,7 @@ import requests
 
 from asana_sandbox.server import SandboxServer
 from benchmarks.concurrency import InFlight
-from benchmarks.figures import budget_use, cpu_us_per_record, keys_digest, misses, ratio
+from benchmarks.figures import budget_use, cpu_us_per_record, keys_digest, misses, quarter_peaks, ratio
 from benchmarks.lower_bound import full_sync, incremental_events, incremental_reread
 from benchmarks.table import render
 from benchmarks.tap_process import TapRun, run_tap
@@ -67,6 +67,7 @@ def _figures(run: TapRun, stats: dict[str, Any], bound: dict[str, int]) -> dict[
             run.cpu_user_seconds, run.cpu_system_seconds, run.record_count
         ),
         "peak_memory_mb": round(run.peak_kib / 1024, 1),
+        "rss_quarter_peaks_mb": [round(k / 1024) for k in quarter_peaks(run.rss_kib)],
         "messages_by_type": dict(run.messages_by_type),
         "bytes_by_type": dict(run.bytes_by_type),
         "state_share": ratio(run.bytes_by_type.get("STATE", 0), record_bytes),

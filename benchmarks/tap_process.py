@@ -32,6 +32,7 @@ class PeakMemory(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_kib = 0
+        self.rss_kib: list[int] = []  # VmRSS at each poll, to tell a flat run from a growing one
         self.done = threading.Event()
 
     def poll(self) -> bool:
@@ -42,6 +43,8 @@ class PeakMemory(threading.Thread):
         for line in text.splitlines():
             if line.startswith("VmHWM:"):
                 self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+            elif line.startswith("VmRSS:"):
+                self.rss_kib.append(int(line.split()[1]))
         return True
 
     def run(self) -> None:
@@ -62,6 +65,7 @@ class TapRun:
     cpu_user_seconds: float = 0.0
     cpu_system_seconds: float = 0.0
     peak_kib: int = 0
+    rss_kib: list[int] = field(default_factory=list)
 
     @property
     def record_count(self) -> int:
@@ -102,12 +106,12 @@ def run_tap(config: dict[str, Any], state: dict | None, workdir: Path, name: str
                 keys[message["stream"]] = message.get("key_properties") or ["gid"]
         peak.done.set()
         peak.join()
-        peak.poll()  # the child is a zombie until reaped: its status still holds the final high-water mark
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     run.wall_seconds = time.perf_counter() - started
     run.cpu_user_seconds, run.cpu_system_seconds = usage.ru_utime, usage.ru_stime
     run.peak_kib = peak.peak_kib
+    run.rss_kib = peak.rss_kib
     if process.returncode != 0:
         tail = "".join(log_path.read_text(errors="replace").splitlines(keepends=True)[-15:])
         raise SystemExit(f"tap failed (status {process.returncode}); the end of its log:\n{tail}")

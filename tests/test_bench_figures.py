@@ -11,8 +11,10 @@ from benchmarks.figures import (
     Seen,
     budget_use,
     cpu_us_per_record,
+    flat,
     keys_digest,
     misses,
+    quarter_peaks,
     rate_floor_seconds,
     ratio,
 )
@@ -37,6 +39,13 @@ def test_budget_use_is_floor_over_wall_time() -> None:
     assert budget_use(750, 1500, 15) == pytest.approx(2.0)  # a burst: not bound by latency
     assert budget_use(0, 1500, 10) is None
     assert budget_use(10, 1500, 0) is None
+
+
+def test_quarter_peaks_and_flatness() -> None:
+    assert quarter_peaks([1, 5, 2, 6, 3, 7, 4, 8]) == [5, 6, 7, 8]
+    assert quarter_peaks([3, 4]) == [3, 4]
+    assert flat([90, 60, 62, 70])  # start-up is the first quarter
+    assert not flat([40, 60, 90, 120])
 
 
 def test_cpu_per_record_and_ratio() -> None:
@@ -112,6 +121,7 @@ def _run(requests: int, records: int) -> dict:
         "messages_by_type": {"STATE": 3},
         "final_state_bytes": 500,
         "peak_memory_mb": 60.0,
+        "rss_quarter_peaks_mb": [50, 55, 58, 60],
         "wall_seconds": 10.0,
     }
 
@@ -151,6 +161,7 @@ def test_table_marks_each_goal_met_or_not() -> None:
     assert next(r for k, r in row.items() if "250 ms" in k).endswith("| yes |")
     assert row["tap CPU per record, full sync (user + sys)"].endswith("| yes |")
     assert row["STATE bytes ÷ RECORD bytes, full sync"].endswith("| yes |")
+    assert next(r for k, r in row.items() if k.startswith("peak RSS")).endswith("| yes |")
 
 
 def test_in_flight_summary() -> None:
