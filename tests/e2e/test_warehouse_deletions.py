@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,10 +22,10 @@ import pytest
 from asana_sandbox.server import DEFAULT_TOKEN, SandboxServer
 from tests.e2e.conftest import isolated_run
 from tests.e2e.deletion_cases import delete_every_kind, hanging, prepare, snapshot
+from tests.e2e.run_once import run_once
 from tests.e2e.store_streams import STREAMS
 
-# One group: the module fixture's runs are shared by every case (with `pytest -n 2 --dist loadgroup`).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("warehouse_deletions")]
+pytestmark = pytest.mark.e2e
 
 RAW = pipeline.RAW_SCHEMA
 MODELS = pipeline.MODEL_SCHEMA
@@ -114,23 +114,37 @@ def _postgres(run: Any, request: pytest.FixtureRequest) -> Warehouse:
 class Outcome:
     """What one warehouse holds after the full run, the deletions, the incremental run and `dbt run`."""
 
-    warehouse: Warehouse
+    warehouse: str
     doomed: dict[str, str]  # stream -> the gid deleted through the API
     loaded: dict[str, set[str]]  # stream -> row keys after the full run
     vanished: dict[str, set[str]]  # stream -> keys the API no longer shows (cascades included)
     silent: dict[str, set[str]]  # stream -> what hung on a deleted task (no event names it)
     rows: dict[str, dict[str, bool]]  # stream -> {key: soft-deleted} after the incremental run
+    models: dict[str, set[str]]  # MODEL_KEYS case -> the keys its column shows
     tasks_left: int
 
     def expected(self, stream: str) -> set[str]:
         """Rows that must be soft-deleted: loaded, gone from Asana, and named by Asana's events."""
         return (self.vanished[stream] & self.loaded[stream]) - self.silent.get(stream, set())
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            key: {k: sorted(v) if isinstance(v, set) else v for k, v in value.items()}
+            if isinstance(value, dict)
+            else value
+            for key, value in vars(self).items()
+        }
 
-@pytest.fixture(scope="module", params=[_duckdb, _postgres], ids=["duckdb", "postgres"])
-def outcome(request: pytest.FixtureRequest, meltano_plugins: None) -> Iterator[Outcome]:
-    run = isolated_run(f"deletions-{request.param.__name__.strip('_')}")
-    warehouse = request.param(run, request)
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outcome:
+        sets = ("loaded", "vanished", "silent", "models")
+        return cls(**{k: {s: set(v) for s, v in data[k].items()} if k in sets else data[k] for k in data})
+
+
+def build_outcome(request: pytest.FixtureRequest, warehouse_of: Callable[..., Warehouse]) -> Outcome:
+    """Full run, deletions through the API, incremental run, `dbt run`, then what the warehouse holds."""
+    run = isolated_run(f"deletions-{warehouse_of.__name__.strip('_')}")
+    warehouse = warehouse_of(run, request)
     server = SandboxServer("demo", port=0, requests_per_minute=1_000_000).start()
     try:
         env = {**pipeline.sandbox_env(server.base_url, DEFAULT_TOKEN), **warehouse.env}
@@ -149,11 +163,20 @@ def outcome(request: pytest.FixtureRequest, meltano_plugins: None) -> Iterator[O
         run("run", "tap-asana", warehouse.loader, **env)
         rows = warehouse.raw()
         run("run", warehouse.dbt, **env)
-        yield Outcome(warehouse, doomed, loaded, vanished, silent, rows, len(after["tasks"]))
+        models = {case: warehouse.column(model, column) for case, (model, column, _) in MODEL_KEYS.items()}
+        tasks_left = len(after["tasks"])
+        return Outcome(warehouse.name, doomed, loaded, vanished, silent, rows, models, tasks_left)
     finally:
         server.stop()
         if not os.environ.get("KEEP_E2E_OUTPUT"):
             shutil.rmtree(run.workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", params=[_duckdb, _postgres], ids=["duckdb", "postgres"])
+def outcome(request: pytest.FixtureRequest, meltano_plugins: None) -> Outcome:
+    """One set of runs per warehouse for all its cases, however pytest-xdist spreads them."""
+    name = f"deletions-{request.param.__name__.strip('_')}"
+    return Outcome.from_json(run_once(name, lambda: build_outcome(request, request.param).to_json()))
 
 
 def _known(marks: dict[str, str], *params: str) -> list[Any]:
@@ -197,7 +220,7 @@ DUCKDB_GAPS = {
 def test_what_went_with_a_deleted_object_is_soft_deleted(
     outcome: Outcome, stream: str, request: pytest.FixtureRequest
 ) -> None:
-    if outcome.warehouse.name == "duckdb" and stream in DUCKDB_GAPS:
+    if outcome.warehouse == "duckdb" and stream in DUCKDB_GAPS:
         request.applymarker(pytest.mark.xfail(strict=True, reason=DUCKDB_GAPS[stream]))
     expected = outcome.expected(stream)
     assert expected, f"the deletions removed no loaded {stream}: the case checks nothing"
@@ -218,14 +241,14 @@ DUCKDB_MODEL_GAPS = {
 
 @pytest.mark.parametrize("case", _known(MODEL_GAPS, *MODEL_KEYS))
 def test_the_models_drop_deleted_objects(outcome: Outcome, case: str, request: pytest.FixtureRequest) -> None:
-    if outcome.warehouse.name == "duckdb" and case in DUCKDB_MODEL_GAPS:
+    if outcome.warehouse == "duckdb" and case in DUCKDB_MODEL_GAPS:
         request.applymarker(pytest.mark.xfail(strict=True, reason=DUCKDB_MODEL_GAPS[case]))
     model, column, streams = MODEL_KEYS[case]
     gone = set().union(*(outcome.vanished[s] & outcome.loaded[s] for s in streams))
     assert gone, f"nothing deleted for {case} to drop"
-    shown = sorted(gone & outcome.warehouse.column(model, column))
+    shown = sorted(gone & outcome.models[case])
     assert not shown, f"{model}.{column} still shows deleted objects: {shown}"
 
 
 def test_asana_task_counts_the_tasks_left(outcome: Outcome) -> None:
-    assert len(outcome.warehouse.column("asana__task", "task_gid")) == outcome.tasks_left
+    assert len(outcome.models["asana__task"]) == outcome.tasks_left
