@@ -47,7 +47,9 @@ def _latency_row(run: dict[str, Any]) -> tuple[str, str, str, str]:
         shown += " (within one budget: a longer run would be bound by the rate, not the latency)"
     goal = GOALS["budget_use_latency"] if run["delay_ms"] else GOALS["budget_use_no_latency"]
     ok = None if use is None else use >= goal and run["rate_limited"] == 0
-    return label, shown, f"≥ {goal}, 0 429s", _met(ok)
+    # Within one budget the window never binds: the run shows the pace, not that the limiter avoids 429s.
+    within = run["requests"] <= run["requests_per_minute"]
+    return label, shown, f"≥ {goal}, 0 429s", _met(ok) + (" (pace only)" if within and ok is not None else "")
 
 
 def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:

@@ -159,6 +159,8 @@ def test_table_marks_each_goal_met_or_not() -> None:
         r for k, r in row.items() if k.startswith("misses")
     )
     assert next(r for k, r in row.items() if "250 ms" in k).endswith("| yes |")
+    report["latency"][0].update(requests=1000, budget_use=0.95)
+    assert render(report).splitlines()[7].endswith("| yes (pace only) |")
     assert row["tap CPU per record, full sync (user + sys)"].endswith("| yes |")
     assert row["STATE bytes ÷ RECORD bytes, full sync"].endswith("| yes |")
     assert next(r for k, r in row.items() if k.startswith("peak RSS")).endswith("| yes |")
