@@ -126,10 +126,11 @@ def misses(union: Seen, fresh: Seen) -> dict[str, int]:
     for stream, truth in fresh.versions.items():
         held = union.versions.get(stream, {})
         dead = union.tombstoned.get(stream, set())
+        gone = fresh.tombstoned.get(stream, set())  # a tombstone in the fresh run is no live record
         count = sum(
             1
             for key, version in truth.items()
-            if key not in held or key in dead or _newer(version, held[key])
+            if key not in gone and (key not in held or key in dead or _newer(version, held[key]))
         )
         if count:
             out[stream] = count

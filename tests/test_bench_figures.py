@@ -102,6 +102,12 @@ def test_keys_digest_follows_the_record_set_not_the_order_or_versions() -> None:
     assert keys_digest(one) == keys_digest(same) != keys_digest(other)
 
 
+def test_a_tombstone_in_the_fresh_run_is_not_a_record_to_hold() -> None:
+    union = _seen(("tasks", "1", {"_sdc_deleted_at": "2026-12-02T00:00:00Z"}))
+    fresh = _seen(("tasks", "1", {"_sdc_deleted_at": "2026-12-02T00:00:00Z"}))
+    assert misses(union, fresh) == {}
+
+
 def test_the_newest_version_wins_whatever_the_order() -> None:
     newer = _seen(("tasks", "1", {"modified_at": "2026-12-03T00:00:00Z"}))
     older = _seen(("tasks", "1", {"modified_at": "2026-12-01T00:00:00Z"}))
