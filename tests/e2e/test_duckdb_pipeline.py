@@ -195,7 +195,7 @@ def work_the_board(server: SandboxServer) -> dict[str, str]:
         t
         for t in store.all("task")
         if not t.get("parent")
-        and t.get("memberships")
+        and len(t.get("memberships") or []) == 1  # its project is asana__task's project_gid
         and t["memberships"][0].get("section")
         and len(sections[t["memberships"][0]["project"]["gid"]]) > 1
     )
@@ -228,6 +228,8 @@ def check_histories(db, server: SandboxServer, board: dict[str, str]) -> None:
             "where entered_by = 'section_changed'",
             f"select task_gid, status, is_current from {MODELS}.asana__task_status_history "
             "order by task_gid, spell_number",
+            f"select task_gid, reopened_count, section_entered_at from {MODELS}.asana__task "
+            f"where task_gid in ('{board['moved']}', '{board['reopened']}')",
         ],
         db,
     )
@@ -248,4 +250,16 @@ def check_histories(db, server: SandboxServer, board: dict[str, str]) -> None:
     assert {gid: [s for s, _ in rows] for gid, rows in spells.items()} == want
     assert all([c for _, c in rows] == [False] * (len(rows) - 1) + [True] for rows in spells.values())
     assert want[board["reopened"]][-2:] == ["completed", "open"]
+    # asana__task carries the reopenings and since when the task is in its section (the last move back).
+    task_rows = {r["task_gid"]: r for r in got[3]}
+    assert task_rows[board["reopened"]]["reopened_count"] == sum(
+        1
+        for s in stories
+        if s["target"]["gid"] == board["reopened"] and s["resource_subtype"] == "marked_incomplete"
+    )
+    last_move = max(
+        s["created_at"] for s in stories if s["gid"] in moves and s["target"]["gid"] == board["moved"]
+    )
+    entered = datetime.fromisoformat(str(task_rows[board["moved"]]["section_entered_at"]))
+    assert entered == datetime.fromisoformat(last_move.replace("Z", "+00:00")).replace(tzinfo=None)
     assert want[board["completed"]][-2:] == ["open", "completed"]

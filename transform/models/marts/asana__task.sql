@@ -1,5 +1,6 @@
 -- Tasks with their project, section, assignee, flattened custom fields (`custom_<field name>`), and measures:
--- days open, days to complete, followers, and what their stories tell (asana__task_activity).
+-- days open, days to complete, followers, what their stories tell (asana__task_activity), and since when the
+-- task is in its section (asana__task_section_history).
 -- A task in several projects gets the one with the lowest gid as `project_gid` (all of them are in
 -- `project_names` and asana__project_task); a subtask in no project takes its nearest ancestor's.
 {%- set custom_fields = custom_field_columns() %}
@@ -104,7 +105,10 @@ select
     act.first_assigned_at,
     act.last_assigned_at,
     act.section_change_count,
-    act.last_section_change_at
+    act.last_section_change_at,
+    act.reopened_count,
+    sh.entered_at as section_entered_at,
+    sh.days_in_section
     {%- for field in custom_fields %},
     cv.{{ field.column }}
     {%- endfor %}
@@ -120,6 +124,9 @@ left join {{ ref('stg_asana__users') }} as a on a.user_gid = t.assignee_gid
 left join tags_of_task as tg on tg.task_gid = t.task_gid
 left join custom_values as cv on cv.task_gid = t.task_gid
 left join {{ ref('asana__task_activity') }} as act on act.task_gid = t.task_gid
+-- the current stay in the section shown (one per task and project: tests/assert_task_histories_match_tasks.sql)
+left join {{ ref('asana__task_section_history') }} as sh
+    on sh.task_gid = t.task_gid and sh.project_gid = t.primary_project_gid and sh.is_current
 left join (
     select task_gid, count(*) as follower_count from {{ ref('asana__task_follower') }} group by task_gid
 ) as fc on fc.task_gid = t.task_gid

@@ -19,7 +19,8 @@ select
     sum(case when s.resource_subtype = 'section_changed' then 1 else 0 end) as section_change_count,
     max(case when s.resource_subtype = 'section_changed' then s.created_at end) as last_section_change_at,
     sum(case when s.resource_subtype in ('marked_complete', 'marked_incomplete') then 1 else 0 end)
-        as completion_change_count
+        as completion_change_count,
+    sum(case when s.resource_subtype = 'marked_incomplete' then 1 else 0 end) as reopened_count
 from {{ ref('stg_asana__tasks') }} as t
 left join stories as s on s.task_gid = t.task_gid
 group by t.task_gid
