@@ -7,11 +7,9 @@ partitions skipped on 402/403/404 and listings restarted after an expired offset
 
 from __future__ import annotations
 
-import copy
 import functools
-import logging
 import threading
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
@@ -20,7 +18,6 @@ import requests
 from singer_sdk import RESTStream
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
-from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from asana_client.auth import Authenticator, unauthorized_error
@@ -34,15 +31,12 @@ from asana_client.errors import (
     raise_for_status,
 )
 from asana_client.pagination import next_offset, page_limit
-from asana_client.query import EncodedQuery, encode_query
 from asana_client.retry import Waits, describe, exhausted, retrying, wait_generator
 from asana_client.settings import ClientSettings
-from asana_client.transport import AsanaSession
-from tap_asana.logs import apply_metrics_log_level
-from tap_asana.stream_schemas import FIELDS_EVERY_STREAM_READS, FIELDS_THE_TAP_READS, selected_field_paths
+from tap_asana.stream_schemas import opt_field_paths
 
 if TYPE_CHECKING:
-    from singer_sdk.helpers.types import Context
+    from singer_sdk.helpers.types import Context, Record
 
     from tap_asana.tap import TapAsana
 
@@ -61,18 +55,6 @@ class Route:
     records_jsonpath: str = "$.data[*]"
     #: Ask `opt_fields` for every schema property (off for calls that are not records of this stream).
     fields: bool = True
-
-
-@dataclass(slots=True)
-class AsanaRequest(HTTPRequest):
-    """An `HTTPRequest` whose query string is built, from earlier encodings, in the form Asana receives.
-
-    That is the form the SDK's authenticator gave the query when it re-encoded it (`HeaderAuthenticator`
-    no longer does): every reserved character quoted, commas included, and empty values dropped.
-    """
-
-    def encode_params(self) -> EncodedQuery:
-        return encode_query(self.params, drop_blank=True)
 
 
 class AsanaPaginator(BaseAPIPaginator[str | None]):
@@ -99,16 +81,7 @@ class AsanaStream(RESTStream[str]):
     #: Extra query parameters; values may hold `{context_key}` placeholders.
     extra_params: Mapping[str, str] = {}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        apply_metrics_log_level(self.metrics_logger, self.config)
-
     # -- configuration ----------------------------------------------------------------------------
-    @property
-    def _LOG_REQUEST_METRICS(self) -> bool:  # type: ignore[override]
-        """The SDK builds a metric per request only when its logger would write it (see `logs.py`)."""
-        return self.metrics_logger.isEnabledFor(logging.INFO)
-
     @property
     def asana_tap(self) -> TapAsana:
         """The tap running this stream: its settings, authenticator, limiter and pool are shared."""
@@ -132,7 +105,7 @@ class AsanaStream(RESTStream[str]):
         local = self.__dict__.setdefault("_thread_local", threading.local())
         session: requests.Session | None = getattr(local, "session", None)
         if session is None:
-            session = local.session = AsanaSession()
+            session = local.session = requests.Session()
         return session
 
     @property
@@ -145,43 +118,9 @@ class AsanaStream(RESTStream[str]):
 
     @property
     def opt_fields(self) -> list[str]:
-        """The properties the catalog selects, as `opt_fields` paths, and those the tap reads itself
-        (keys, replication key, ids for child streams, `FIELDS_THE_TAP_READS`); never the ids we add
-        from the context. With the default catalog: every property of the schema."""
-        spec = getattr(self, "spec", None)
-        always = {*self.primary_keys, *FIELDS_EVERY_STREAM_READS, *FIELDS_THE_TAP_READS.get(self.name, ())}
-        if self.replication_key:
-            always.add(self.replication_key)
-        always.update(path.split(".", 1)[0] for path in getattr(spec, "child_context", {}).values())
-        mask = self.mask
-        return selected_field_paths(
-            self.schema, mask.__getitem__, always, leave_out=getattr(self, "context_keys", ())
-        )
-
-    @property
-    def opt_fields_param(self) -> str:
-        """`opt_fields` joined, built once per stream: the catalog and schema are set before any request."""
-        joined: str | None = self.__dict__.get("_opt_fields_param")
-        if joined is None:
-            joined = self.__dict__["_opt_fields_param"] = ",".join(self.opt_fields)
-        return joined
-
-    def _generate_record_messages(self, record: dict) -> Generator[RecordMessage, None, None]:
-        """The SDK's RECORD messages, made from a copy when the catalog deselects a property.
-
-        The SDK removes deselected properties from the record in place, and the tap still reads records it
-        has written (a task's `num_subtasks` decides whether its subtasks are walked): the catalog must
-        change what is written, never what the tap knows.
-        """
-        deselects: bool | None = self.__dict__.get("_deselects")
-        if deselects is None:
-            mask = self.mask
-            nested = any(len(crumb) > 2 and not chosen for crumb, chosen in mask.items())
-            deselects = self.__dict__["_deselects"] = nested or not all(mask.values())
-            self.__dict__["_deselects_nested"] = nested
-        if deselects:
-            record = copy.deepcopy(record) if self.__dict__["_deselects_nested"] else dict(record)
-        yield from super()._generate_record_messages(record)
+        """Every property of the schema, as `opt_fields` paths, except the ids we add from the context."""
+        added = set(getattr(self, "context_keys", ()))
+        return [p for p in opt_field_paths(self.schema) if p.split(".", 1)[0] not in added]
 
     def _write_schema_message(self) -> None:
         """Send the SCHEMA once per run.
@@ -210,34 +149,19 @@ class AsanaStream(RESTStream[str]):
             params["limit"] = page_limit(self.client_settings.page_size)
             if token:
                 params["offset"] = token
-        fields = self.opt_fields_param if route.fields else ""
+        fields = self.opt_fields if route.fields else []
         if fields:
-            params["opt_fields"] = fields
+            params["opt_fields"] = ",".join(fields)
         for key, value in route.params.items():
             params[key] = value.format_map(values) if isinstance(value, str) else value
         path = route.path.format_map(values)
-        return AsanaRequest(
+        return HTTPRequest(
             url=f"{self.url_base}{path}",
             method="GET",
             params=params,
             headers=self.http_headers,
             safe_query_chars=",",
         )
-
-    def build_prepared_request(self, *args: Any, **kwargs: Any) -> requests.PreparedRequest:
-        """The SDK's request, without quoting again a query string that is already final.
-
-        `requests` re-parses and re-quotes the whole URL when preparing it; for an `EncodedQuery` that
-        changes nothing but costs a pass over 3-4 kB per request. The URL without the query is prepared
-        as before (auth, headers, cookies) and the query appended: the same bytes reach the API.
-        """
-        params, url = kwargs.get("params"), kwargs.get("url")
-        if args or not isinstance(params, EncodedQuery) or not isinstance(url, str) or set("?#") & set(url):
-            return super().build_prepared_request(*args, **kwargs)
-        prepared = super().build_prepared_request(**{**kwargs, "params": None})
-        if params:
-            prepared.url = f"{prepared.url}?{params}"
-        return prepared
 
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         return self.route_request(
@@ -261,22 +185,19 @@ class AsanaStream(RESTStream[str]):
         402/403 end the partition (counted for the run's plan summary); an expired offset restarts it and
         skips the records already yielded, so the partition neither loses nor repeats records.
         """
-        send = self.request_decorator(self._request_listing if route.paginated else self._request)
+        send = self._sender(route)
         yielded: set[str] = set()
         restarts = yielded_at_restart = 0
         paginator: BaseAPIPaginator = AsanaPaginator() if route.paginated else SinglePagePaginator()
         with self.get_http_request_counter() as counter:
             counter.with_context(context)
             while not paginator.finished:
-                http_request = self.route_request(route, context, paginator.current_value)
-                prepared = self.build_prepared_request(
-                    method=http_request.method,
-                    url=http_request.url,
-                    params=http_request.encode_params(),
-                    headers=http_request.headers,
-                )
+                token = paginator.current_value
                 try:
-                    response = send(prepared, context)
+                    prepared, response = self._answer(
+                        self.page_key(route, context, token),
+                        functools.partial(self._send, send, route, context, token),
+                    )
                 except ExpiredOffsetError:
                     restarts = restarts + 1 if len(yielded) == yielded_at_restart else 1
                     yielded_at_restart = len(yielded)
@@ -321,9 +242,13 @@ class AsanaStream(RESTStream[str]):
                 counter.increment()
                 self.asana_tap.plan_gates.read(self.name)
                 self.update_sync_costs(prepared, response, context)
-                records = list(extract_jsonpath(route.records_jsonpath, response.json()))
+                body = response.json()
+                records = list(extract_jsonpath(route.records_jsonpath, body))
                 if not records and not paginator.continue_if_empty(response):
                     break
+                if route.paginated and (following := next_offset(body)):
+                    # The next page is needed after this page's records and all their children.
+                    self.read_ahead_push([self.page_job(route, context, following)])
                 page = []
                 for record in records:
                     gid = record.get("gid") if isinstance(record, dict) else None
@@ -337,17 +262,89 @@ class AsanaStream(RESTStream[str]):
 
     def request_json(self, route: Route, context: Context | None) -> dict[str, Any]:
         """One GET through the shared path (throttle, retries, error mapping); the decoded body."""
-        http_request = self.route_request(route, context, None)
+        prepared, response = self._answer(self.json_key(route, context), self.json_job(route, context)[1])
+        self.update_sync_costs(prepared, response, context)
+        body: dict[str, Any] = response.json()
+        return body
+
+    # -- read-ahead (tap_asana/read_ahead.py) -----------------------------------------------------
+    def page_key(self, route: Route, context: Context | None, token: str | None) -> Hashable:
+        """What identifies one page of one listing, for read-ahead."""
+        return (self.name, "page", _route_key(route), _context_key(context), token)
+
+    def json_key(self, route: Route, context: Context | None) -> Hashable:
+        return (self.name, "json", _route_key(route), _context_key(context))
+
+    def page_job(self, route: Route, context: Context | None, token: str | None) -> tuple[Hashable, Any]:
+        """(key, thunk) that reads one page of `route` in a worker."""
+        send = self._sender(route)
+        return self.page_key(route, context, token), lambda: self._send(send, route, context, token)
+
+    def json_job(self, route: Route, context: Context | None) -> tuple[Hashable, Any]:
+        """(key, thunk) that reads one object (or one unpaginated answer) in a worker."""
+        send = self.request_decorator(self._request)
+        return self.json_key(route, context), lambda: self._send(send, route, context, None)
+
+    def partition_jobs(
+        self, context: Context | None, parent: Record | None = None
+    ) -> list[tuple[Hashable, Any]]:
+        """The first requests of syncing this stream for `context` (the child context of `parent`)."""
+        if not self.reads_api:
+            return []
+        return [self.page_job(self.default_route(context), context, None)]
+
+    def read_ahead_push(self, jobs: list[tuple[Hashable, Any]]) -> list[Hashable]:
+        """Queue requests for the workers, when read-ahead is on; the keys queued."""
+        read_ahead = self.asana_tap.read_ahead
+        return read_ahead.push(jobs) if read_ahead is not None and jobs else []
+
+    def prefetch_children(
+        self,
+        records: list[Record],
+        context: Context | None,
+        then: Callable[[Record], list[tuple[Hashable, Any]]] | None = None,
+    ) -> list[Hashable]:
+        """Queue the first requests of every child partition of `records` (and, per record, the jobs
+        `then` gives), in the order the SDK syncs them; the keys queued, to discard what the SDK did not
+        take (e.g. the children of a record post_process dropped)."""
+        if self.asana_tap.read_ahead is None:
+            return []
+        children = [c for c in self.child_streams if c.selected or c.has_selected_descendents]
+        jobs: list[tuple[Hashable, Any]] = []
+        for record in records:
+            child_context = self.get_child_context(record, context) if children else None
+            for child in children:
+                if isinstance(child, AsanaStream) and child_context is not None:
+                    jobs += child.partition_jobs(child.preprocess_context(dict(child_context)), record)
+            if then is not None:
+                jobs += then(record)
+        return self.read_ahead_push(jobs)
+
+    def _sender(self, route: Route) -> Callable:
+        return self.request_decorator(self._request_listing if route.paginated else self._request)
+
+    def _send(
+        self, send: Callable, route: Route, context: Context | None, token: str | None
+    ) -> tuple[requests.PreparedRequest, requests.Response]:
+        http_request = self.route_request(route, context, token)
         prepared = self.build_prepared_request(
             method=http_request.method,
             url=http_request.url,
             params=http_request.encode_params(),
             headers=http_request.headers,
         )
-        response = self.request_decorator(self._request)(prepared, context)
-        self.update_sync_costs(prepared, response, context)
-        body: dict[str, Any] = response.json()
-        return body
+        return prepared, send(prepared, context)
+
+    def _answer(
+        self, key: Hashable, thunk: Callable[[], tuple[requests.PreparedRequest, requests.Response]]
+    ) -> tuple[requests.PreparedRequest, requests.Response]:
+        """The answer a worker already has (or is getting) for `key`, else the request sent now."""
+        read_ahead = self.asana_tap.read_ahead
+        if read_ahead is not None:
+            found, answer = read_ahead.take(key)
+            if found:
+                return cast("tuple[requests.PreparedRequest, requests.Response]", answer)
+        return thunk()
 
     def _request_listing(self, prepared_request: requests.PreparedRequest, context: Context | None) -> Any:
         """A page of a listing: `data` that is not a list is a transient fault, not an empty page."""
@@ -376,18 +373,7 @@ class AsanaStream(RESTStream[str]):
 
     # -- retries ----------------------------------------------------------------------------------
     def request_decorator(self, func: Callable) -> Callable:
-        """Every attempt, retries included, waits for the tap's shared rate limiter.
-
-        Built once per function: the wrapper keeps no state between calls (each call's try budget is
-        its own, per thread), and rebuilding it cost more than some requests.
-        """
-        built: dict[Callable, Callable] = self.__dict__.setdefault("_decorated", {})
-        decorated = built.get(func)
-        if decorated is None:
-            decorated = built[func] = self._retrying(func)
-        return decorated
-
-    def _retrying(self, func: Callable) -> Callable:
+        """Every attempt, retries included, waits for the tap's shared rate limiter."""
         limiter = self.asana_tap.rate_limiter
 
         @functools.wraps(func)
@@ -423,3 +409,11 @@ class AsanaStream(RESTStream[str]):
 
     def _give_up(self, details: Mapping[str, Any]) -> None:
         raise exhausted(f"Stream '{self.name}'", details) from details.get("exception")
+
+
+def _route_key(route: Route) -> Hashable:
+    return (route.path, tuple(sorted(route.params.items())), route.paginated, route.fields)
+
+
+def _context_key(context: Context | None) -> Hashable:
+    return tuple(sorted((context or {}).items()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import Any
 
@@ -24,6 +23,7 @@ from tap_asana.deletions import DeletionWatch
 from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
 from tap_asana.plan_summary import PlanGates
 from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
+from tap_asana.read_ahead import ReadAhead, answer_size
 from tap_asana.streams import STREAM_TYPES
 
 
@@ -82,11 +82,13 @@ class TapAsana(Tap):
         )
 
     @cached_property
-    def executor(self) -> ThreadPoolExecutor:
-        """Workers that fetch the children of a page of tasks while the main thread emits them."""
-        return ThreadPoolExecutor(
-            max_workers=self.client_settings.max_concurrent_requests, thread_name_prefix="tap-asana"
-        )
+    def read_ahead(self) -> ReadAhead | None:
+        """Workers that send the requests the sync needs next (tap_asana/read_ahead.py); None with
+        `max_concurrent_requests: 1`, where every request is sent in order by the main thread."""
+        workers = self.client_settings.max_concurrent_requests
+        if workers <= 1:
+            return None
+        return ReadAhead(workers, size_of=answer_size)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         quiet_routine_sdk_warnings()
@@ -146,6 +148,8 @@ class TapAsana(Tap):
         try:
             super().sync_all()
         finally:
+            if self.read_ahead is not None:
+                self.read_ahead.close()
             self.plan_gates.report(self.logger)
         if self.change_signals.finish():
             self._state_writer.write_state(self.state)

@@ -98,13 +98,31 @@ class TableStream(AsanaStream):
             records_jsonpath="$.data" if self.spec.single else "$.data[*]",
         )
 
-    def request_records(self, context: Context | None) -> Iterator[dict]:
-        if not self.spec.variants:
-            yield from super().request_records(context)
-            return
+    def routes(self, context: Context | None) -> list[Route]:
+        """The list calls of one partition: the stream's route, once per variant if it has some."""
         route = self.default_route(context)
-        for extra in self.spec.variants:
-            yield from self.fetch(replace(route, params={**route.params, **extra}), context)
+        if not self.spec.variants:
+            return [route]
+        return [replace(route, params={**route.params, **extra}) for extra in self.spec.variants]
+
+    def request_records(self, context: Context | None) -> Iterator[dict]:
+        for page in self.request_pages(context):
+            yield from page
+
+    def request_pages(self, context: Context | None) -> Iterator[list[dict]]:
+        for route in self.routes(context):
+            yield from self.fetch_pages(route, context)
+
+    def partition_jobs(self, context: Context | None, parent: Record | None = None) -> list[tuple[Any, Any]]:
+        if any((context or {}).get(key) is None for key in self.spec.requires):
+            return []
+        if self.partition_unchanged(context):
+            return []
+        if self.spec.since_param:
+            # The route's filter is the partition's starting value, which the SDK sets when the partition's
+            # sync starts: set it now, from the same state, so the request queued is the one it will send.
+            self._write_starting_replication_value(context)
+        return [self.page_job(route, context, None) for route in self.routes(context)]
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         if any((context or {}).get(key) is None for key in self.spec.requires):
@@ -112,10 +130,24 @@ class TableStream(AsanaStream):
         if self.partition_unchanged(context):
             return
         boundary = self.bookmark_from_state(context) if self.skip_boundary else None
-        for record in self.request_records(context):
-            if boundary is not None and parse_timestamp(record.get(self.replication_key)) == boundary:
-                continue
-            yield record
+        for page in self.request_pages(context):
+            if boundary is not None:
+                page = [r for r in page if parse_timestamp(r.get(self.replication_key)) != boundary]
+            yield from self.with_children_read_ahead(page, context)
+
+    def with_children_read_ahead(self, page: list[dict], context: Context | None) -> Iterator[dict]:
+        """Yield `page`, the first requests of its records' child partitions queued for the workers first.
+
+        The SDK syncs a record's children right after the record, so once the page is through, what was
+        queued for it and not taken will not be (a record post_process dropped): it is discarded.
+        """
+        fresh = [r for r in page if r.get("gid") not in self._seen] if self.spec.dedupe else page
+        keys = self.prefetch_children(fresh, context)
+        try:
+            yield from page
+        finally:
+            if keys and (read_ahead := self.asana_tap.read_ahead) is not None:
+                read_ahead.discard(keys)
 
     def partition_unchanged(self, context: Context | None) -> bool:
         """Whether Asana's events say this partition has not changed since the last run, so that reading it

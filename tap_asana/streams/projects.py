@@ -17,14 +17,25 @@ class ProjectsStream(TableStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         yield from super().get_records(context)
-        tasks = next((s for s in self.child_streams if s.name == "tasks"), None)
+        tasks = next(
+            (s for s in self.child_streams if isinstance(s, TableStream) and s.name == "tasks"), None
+        )
         if context is None or tasks is None or not (tasks.selected or tasks.has_selected_descendents):
             return
         # A task in no project lives only in its assignee's My Tasks: it has no project record to hang
         # from, so the tasks stream gets one partition per assignee after the project partitions.
         users = Route("/users", {"workspace": context[WORKSPACE_KEY], "opt_fields": "gid"}, fields=False)
-        for user in list(self.fetch(users, context)):
-            tasks.sync(context={WORKSPACE_KEY: context[WORKSPACE_KEY], "assignee_gid": user["gid"]})
+        partitions = [
+            {WORKSPACE_KEY: context[WORKSPACE_KEY], "assignee_gid": user["gid"]}
+            for user in list(self.fetch(users, context))
+        ]
+        keys = self.read_ahead_push([job for p in partitions for job in tasks.partition_jobs(p)])
+        try:
+            for partition in partitions:
+                tasks.sync(context=partition)
+        finally:
+            if keys and (read_ahead := self.asana_tap.read_ahead) is not None:
+                read_ahead.discard(keys)
 
 
 SPECS = [

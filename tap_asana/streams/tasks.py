@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -70,20 +69,95 @@ class TasksStream(TableStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         context = context or {}
+        if context.get("project_gid"):
+            yield from self._project_tasks(context)
+        elif context.get("assignee_gid"):
+            yield from self._unprojected_tasks(context)
+
+    # -- read-ahead -------------------------------------------------------------------------------
+    def partition_jobs(self, context: Context | None, parent: Record | None = None) -> list[tuple[Any, Any]]:
+        """A project partition starts with its events call and then its listing, which must not be sent
+        before the events answer (the sync token is taken first): one job sends both, in that order. An
+        assignee partition starts with its listing."""
+        context = context or {}
+        if context.get("project_gid"):
+            token = self.get_context_state(context).get(SYNC_TOKEN_KEY)
+            bookmark = self.bookmark_from_state(context)
+            return [(self._head_key(context, token), lambda: self._project_head(context, token, bookmark))]
+        if context.get("assignee_gid"):
+            return [self.page_job(self._assignee_route(context), context, None)]
+        return []
+
+    def _head_key(self, context: Context, token: str | None) -> Any:
+        return (self.name, "head", tuple(sorted(context.items())), token)
+
+    def _events_route(self, resource: str, token: str | None) -> Route:
+        params = {"resource": resource}
+        if token:
+            params["sync"] = token
+        return Route("/events", params, paginated=False, fields=False)
+
+    def _project_route(self, context: Context, since: datetime | None) -> Route:
+        params: dict[str, Any] = {"project": context["project_gid"]}
+        if since:
+            params["modified_since"] = format_timestamp(since)
+        return Route("/tasks", params)
+
+    def _assignee_route(self, context: Context) -> Route:
+        since = self.bookmark_from_state(context) or self._start_date()
+        params: dict[str, Any] = {"assignee": context["assignee_gid"], "workspace": context[WORKSPACE_KEY]}
+        if since:
+            params["modified_since"] = format_timestamp(since)
+        return Route("/tasks", params)
+
+    def _project_head(self, context: Context, token: str | None, bookmark: datetime | None) -> list[Any]:
+        """(key, answer, error) of a project's first events page and, when it has no more, the first
+        page of the listing that follows it (in a worker; `_project_tasks` takes them in order)."""
+        route = self._events_route(context["project_gid"], token)
+        key, send = self.json_job(route, context)
         try:
-            if context.get("project_gid"):
-                yield from self._project_tasks(context)
-            elif context.get("assignee_gid"):
-                yield from self._unprojected_tasks(context)
-        except BaseException:
-            # The run is failing: do not leave queued child requests to run before the process exits.
-            for child in self.child_streams:
-                if isinstance(child, TaskChildStream):
-                    child.cancel_prefetches()
-            raise
+            events = send()
+        except SyncTokenExpiredError as exc:
+            since = self._start_date()
+            head: list[Any] = [(key, None, exc)]
+        except Exception as exc:
+            return [(key, None, exc)]
+        else:
+            if events[1].json().get("has_more"):
+                return [(key, events, None)]
+            since = bookmark or self._start_date()
+            head = [(key, events, None)]
+        listing = self._project_route(context, since)
+        key, send = self.page_job(listing, context, None)
+        try:
+            head.append((key, send(), None))
+        except Exception as exc:
+            head.append((key, None, exc))
+        return head
+
+    def _take_head(self, context: Context, token: str | None) -> list[Any]:
+        """Hand what the partition's head job read to the requests that follow; their keys."""
+        read_ahead = self.asana_tap.read_ahead
+        if read_ahead is None:
+            return []
+        found, head = read_ahead.take(self._head_key(context, token))
+        if not found:
+            return []
+        for key, answer, error in head:
+            read_ahead.put(key, answer, error)
+        return [key for key, _, _ in head]
 
     # -- project partitions -----------------------------------------------------------------------
     def _project_tasks(self, context: Context) -> Iterator[dict]:
+        state = self.get_context_state(context)
+        keys = self._take_head(context, state.get(SYNC_TOKEN_KEY))
+        try:
+            yield from self._project_partition(context)
+        finally:
+            if keys and (read_ahead := self.asana_tap.read_ahead) is not None:
+                read_ahead.discard(keys)
+
+    def _project_partition(self, context: Context) -> Iterator[dict]:
         project = context["project_gid"]
         state = self.get_context_state(context)
         token = state.get(SYNC_TOKEN_KEY)
@@ -104,13 +178,9 @@ class TasksStream(TableStream):
             state.pop("replication_key_value", None)
             state[SYNC_TOKEN_KEY] = next_token
             self.write_state_now()
-        since = bookmark or self._start_date()
-        params: dict[str, Any] = {"project": project}
-        if since:
-            params["modified_since"] = format_timestamp(since)
         walk_subtasks = bookmark is None
         listed: set[str] = set()
-        for page in self.fetch_pages(Route("/tasks", params), context):
+        for page in self.fetch_pages(self._project_route(context, bookmark or self._start_date()), context):
             listed.update(task["gid"] for task in page)
             # `modified_since` is inclusive: the task at the bookmark was emitted by the last run.
             todo = [
@@ -171,11 +241,8 @@ class TasksStream(TableStream):
         arrived: set[str] = set()
         deleted: dict[str, str | None] = {}
         while True:
-            params = {"resource": project}
-            if token:
-                params["sync"] = token
             try:
-                page = self.request_json(Route("/events", params, paginated=False, fields=False), context)
+                page = self.request_json(self._events_route(project, token), context)
             except SyncTokenExpiredError as exc:
                 return set(), set(), {}, exc.sync_token, False
             for event in page.get("data") or []:
@@ -195,14 +262,10 @@ class TasksStream(TableStream):
     # -- tasks in no project ----------------------------------------------------------------------
     def _unprojected_tasks(self, context: Context) -> Iterator[dict]:
         bookmark = self.bookmark_from_state(context)
-        since = bookmark or self._start_date()
-        params: dict[str, Any] = {"assignee": context["assignee_gid"], "workspace": context[WORKSPACE_KEY]}
-        if since:
-            params["modified_since"] = format_timestamp(since)
         state = self.get_context_state(context)
         watched: dict[str, str] = dict(state.get(WATCH_KEY) or {})
         yield from self._watched_tasks(watched, context)
-        for page in self.fetch_pages(Route("/tasks", params), context):
+        for page in self.fetch_pages(self._assignee_route(context), context):
             todo = []
             for task in page:
                 # Tasks in a project belong to the project partitions. A subtask is kept: one under a task in
@@ -320,7 +383,25 @@ class TasksStream(TableStream):
             return not self._already_emitted(task) or (full and task["gid"] not in self.complete)
 
         todo = [task for task in tasks if wanted(task)]
-        self._prefetch_children(todo, context)
+        keys = self.prefetch_children(
+            todo, context, then=lambda task: self._subtasks_job(task, context) if walk else []
+        )
+        try:
+            yield from self._emit_tasks(todo, context, walk=walk, since=since, fresh=fresh, wanted=wanted)
+        finally:
+            if keys and (read_ahead := self.asana_tap.read_ahead) is not None:
+                read_ahead.discard(keys)
+
+    def _emit_tasks(
+        self,
+        todo: list[dict],
+        context: Context,
+        *,
+        walk: bool,
+        since: datetime | None,
+        fresh: set[str] | frozenset[str],
+        wanted: Callable[[dict], bool],
+    ) -> Iterator[dict]:
         for task in todo:
             if not wanted(task):
                 continue
@@ -348,14 +429,11 @@ class TasksStream(TableStream):
         earlier = self.emitted.get(task["gid"])
         return earlier is not None and earlier[1] == _digest(task)
 
-    def _prefetch_children(self, tasks: list[dict], context: Context) -> None:
-        if int(self.config.get("max_concurrent_requests") or 10) <= 1:
-            return
-        for child in self.child_streams:
-            if isinstance(child, TaskChildStream) and child.selected:
-                for task in tasks:
-                    if child.wanted_for(task):
-                        child.prefetch({WORKSPACE_KEY: context.get(WORKSPACE_KEY), "task_gid": task["gid"]})
+    def _subtasks_job(self, task: dict, context: Context) -> list[tuple[Any, Any]]:
+        """The first page of a task's subtasks, read after its children (depth first, as `_emit_page`)."""
+        if not task.get("num_subtasks"):
+            return []
+        return [self.page_job(Route(f"/tasks/{task['gid']}/subtasks"), context, None)]
 
     def _fetch_task(self, gid: str, context: Context) -> dict | None:
         try:
@@ -430,34 +508,20 @@ class TaskChildStream(TableStream):
     state_partitioning_keys: ClassVar[list[str]] = [WORKSPACE_KEY]
     created_after_parent_bookmark: ClassVar[bool] = True
 
-    def __init__(self, tap: Tap) -> None:
-        super().__init__(tap)
-        self._prefetched: dict[str, Future] = {}
-
-    def prefetch(self, context: Context) -> None:
-        """Start reading this task's records in the tap's thread pool (see `TasksStream`)."""
-        if context["task_gid"] not in self._prefetched:
-            self._prefetched[context["task_gid"]] = self.asana_tap.executor.submit(
-                lambda: list(self.request_records(context))
-            )
-
-    def cancel_prefetches(self) -> None:
-        for future in self._prefetched.values():
-            future.cancel()
-        self._prefetched.clear()
+    def partition_jobs(self, context: Context | None, parent: Record | None = None) -> list[tuple[Any, Any]]:
+        if parent is not None and (is_tombstone(parent) or not self.wanted_for(parent)):
+            return []
+        return super().partition_jobs(context, parent)
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         since = None
-        records: Iterable[dict] | None = None
-        if task_gid := (context or {}).get("task_gid"):
+        if (context or {}).get("task_gid"):
             tasks = cast(TasksStream, self.asana_tap.streams["tasks"])
             if is_tombstone(tasks.current_task) or not self.wanted_for(tasks.current_task):
                 return
             if self.created_after_parent_bookmark:
                 since = tasks.children_since
-            if (future := self._prefetched.pop(task_gid, None)) is not None:
-                records = future.result()
-        for record in records if records is not None else self.request_records(context):
+        for record in self.request_records(context):
             created = parse_timestamp(record.get("created_at"))
             if since is not None and created is not None and created <= since:
                 continue

@@ -56,7 +56,8 @@ def test_oauth_authenticator_is_built_once_per_tap(sandbox) -> None:
 def test_oauth_refreshes_before_expiry(sandbox_factory) -> None:
     sandbox = sandbox_factory(oauth_token_ttl=4)  # refreshed 2 s before expiry (half its lifetime)
     sandbox.control("faults", {"delay_ms": 300})  # ~15 requests: the run spans two token lifetimes
-    result = run_tap(_oauth_config(sandbox), streams=STREAMS)
+    # One request at a time, so that the run is long enough (read-ahead would overlap the delays).
+    result = run_tap(_oauth_config(sandbox, max_concurrent_requests=1), streams=STREAMS)
     statuses = sandbox.control("stats")["requests"]["by_status"]
     assert "401" not in statuses, statuses
     assert result.tap.authenticator.refresh_count >= 2

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from singer_sdk.streams.rest import PageContext
 
-from tap_asana.streams.tasks import TaskChildStream
 from tap_asana.tap import TapAsana
 from tests.tap.tap_runner import run_tap, tap_config
 
@@ -68,26 +67,3 @@ def test_each_schema_is_sent_once_per_run(sandbox) -> None:
     result = run_tap(tap_config(sandbox), streams=["tasks", "stories", "attachments"])
     assert len(result.records["stories"]) > 1
     assert dict(result.schema_messages) == {"tasks": 1, "stories": 1, "attachments": 1}
-
-
-def test_children_fetched_concurrently_match_a_sequential_run(sandbox) -> None:
-    streams = ["tasks", "stories", "attachments", "time_tracking_entries"]
-    sequential = run_tap(tap_config(sandbox, max_concurrent_requests=1), streams=streams)
-    concurrent = run_tap(tap_config(sandbox, max_concurrent_requests=8), streams=streams)
-    for stream in streams:
-        assert concurrent.gids(stream) == sequential.gids(stream), stream
-    assert concurrent.tap.streams["stories"]._prefetched == {}  # every prefetched answer was used
-    # Goal stories too: `goals` is walked (not emitted) because its child `stories` is selected.
-    assert sorted(concurrent.gids("stories")) == sorted(s["gid"] for s in sandbox.store.all("story"))
-
-
-def test_failing_run_cancels_queued_child_requests(sandbox, monkeypatch) -> None:
-    def explode(self, context):
-        raise RuntimeError("target went away")
-        yield  # pragma: no cover
-
-    monkeypatch.setattr(TaskChildStream, "get_records", explode)
-    result = run_tap(tap_config(sandbox), streams=["tasks", "stories"], raise_errors=False)
-    assert isinstance(result.error, RuntimeError)
-    stories = result.tap.streams["stories"]
-    assert stories._prefetched == {}  # the page's other queued requests were cancelled, not left to run

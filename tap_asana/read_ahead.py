@@ -1,0 +1,178 @@
+"""Read-ahead: the requests the SDK's depth-first sync will make next, sent now from worker threads.
+
+The SDK syncs one partition at a time: a parent record, then each of its child streams for that record,
+depth first. Under real network latency that leaves most of the rate budget unused. When a parent has a
+page of records in hand it knows the first requests of every child partition it is about to sync, so it
+queues them here; worker threads send them (through the same throttle, retries and error mapping as any
+request) while the main thread emits records in the SDK's order, and the main thread takes each answer
+when it gets there. A request nobody queued, or one no worker has started yet, is sent by the main
+thread itself, so the order of records and STATE is the SDK's and read-ahead never changes what is read.
+
+Later pushes go to the front of the queue: in a depth-first sync the children of the record being
+emitted are needed before the siblings queued earlier. Answers held but not yet taken are bounded in
+bytes, so memory stays flat however wide the tree.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
+
+#: Bytes of answers held for the main thread at most; workers pause beyond it.
+DEFAULT_MAX_HELD_BYTES = 32 * 1024 * 1024
+
+_QUEUED, _RUNNING, _DONE = range(3)
+
+
+class _Job:
+    __slots__ = ("discarded", "error", "key", "result", "size", "state", "thunk")
+
+    def __init__(self, key: Hashable, thunk: Callable[[], Any]) -> None:
+        self.key = key
+        self.thunk = thunk
+        self.state = _QUEUED
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.size = 0
+        self.discarded = False
+
+
+class ReadAhead:
+    """Worker threads that run queued requests, most recently queued first; answers are taken by key."""
+
+    def __init__(
+        self,
+        workers: int,
+        *,
+        size_of: Callable[[Any], int] = lambda result: 0,
+        max_held_bytes: int = DEFAULT_MAX_HELD_BYTES,
+    ) -> None:
+        self.workers = workers
+        self._size_of = size_of
+        self._max_held = max_held_bytes
+        self._cond = threading.Condition()
+        self._queue: deque[_Job] = deque()
+        self._jobs: dict[Hashable, _Job] = {}
+        self._held = 0
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        #: Answers taken from a worker / requests the main thread sent itself after all (for tests and logs).
+        self.hits = 0
+        self.misses = 0
+
+    def push(self, jobs: Sequence[tuple[Hashable, Callable[[], Any]]]) -> list[Hashable]:
+        """Queue `jobs` (in their order) ahead of everything queued before; the keys newly queued."""
+        added: list[Hashable] = []
+        with self._cond:
+            if self._closed:
+                return added
+            fresh = [_Job(key, thunk) for key, thunk in jobs if key not in self._jobs]
+            for job in fresh:
+                self._jobs[job.key] = job
+                added.append(job.key)
+            self._queue.extendleft(reversed(fresh))
+            self._start_workers()
+            self._cond.notify_all()
+        return added
+
+    def put(self, key: Hashable, result: Any = None, error: BaseException | None = None) -> None:
+        """Hold an answer (or the error it met) obtained by a chained job, e.g. the listing a job sent
+        after the events call it depends on, for the caller to take under `key`."""
+        job = _Job(key, lambda: None)
+        job.state, job.result, job.error = _DONE, result, error
+        job.size = self._size_of(result) if error is None else 0
+        with self._cond:
+            if key in self._jobs:
+                return
+            self._jobs[key] = job
+            self._held += job.size
+
+    def take(self, key: Hashable) -> tuple[bool, Any]:
+        """(True, answer) for a queued request (waiting for its worker), else (False, None): the caller sends
+        it itself. A request that failed raises its error here, where the caller would have met it."""
+        with self._cond:
+            job = self._jobs.pop(key, None)
+            if job is None or job.state == _QUEUED:
+                if job is not None:
+                    self._queue.remove(job)
+                self.misses += 1
+                return False, None
+            while job.state != _DONE:
+                self._cond.wait()
+            self._held -= job.size
+            self.hits += 1
+            self._cond.notify_all()
+        if job.error is not None:
+            raise job.error
+        return True, job.result
+
+    def discard(self, keys: Iterable[Hashable]) -> None:
+        """Forget answers that will not be taken (their parent record was dropped, or the sync failed)."""
+        with self._cond:
+            for key in keys:
+                job = self._jobs.pop(key, None)
+                if job is None:
+                    continue
+                job.discarded = True
+                if job.state == _QUEUED:
+                    self._queue.remove(job)
+                elif job.state == _DONE:
+                    self._held -= job.size
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """Stop the workers once their current request ends; nothing queued is sent."""
+        with self._cond:
+            self._closed = True
+            self._queue.clear()
+            self._jobs.clear()
+            self._held = 0
+            self._cond.notify_all()
+
+    @property
+    def pending(self) -> int:
+        """Requests queued or held and not yet taken."""
+        with self._cond:
+            return len(self._jobs)
+
+    def _start_workers(self) -> None:
+        while len(self._threads) < self.workers:
+            thread = threading.Thread(
+                target=self._work, name=f"tap-asana-read-ahead-{len(self._threads)}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and (not self._queue or self._held >= self._max_held):
+                    self._cond.wait()
+                if self._closed:
+                    return
+                job = self._queue.popleft()
+                job.state = _RUNNING
+            try:
+                job.result = job.thunk()
+                size = self._size_of(job.result)
+            except BaseException as exc:  # handed to the main thread, which decides
+                job.error, size = exc, 0
+            with self._cond:
+                job.state = _DONE
+                if job.discarded:
+                    job.result = None
+                elif self._jobs.get(job.key) is job:  # not taken yet: held until it is
+                    job.size = size
+                    self._held += size
+                self._cond.notify_all()
+
+
+def answer_size(answer: Any) -> int:
+    """Bytes of the bodies in an answer: a (request, response) pair, or a list of (key, answer, error)."""
+    if isinstance(answer, list):
+        return sum(answer_size(part[1]) for part in answer)
+    if isinstance(answer, tuple) and len(answer) == 2:
+        return len(getattr(answer[1], "content", b"") or b"")
+    return 0
