@@ -4,6 +4,7 @@ custom_*) are covered by the model's description."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import yaml
 MODELS = Path(__file__).resolve().parent.parent / "transform" / "models"
 
 
+@functools.cache
 def described() -> dict[str, dict]:
     """Model name -> its yml entry, from every schema file under models/ (a model declared twice fails)."""
     found: dict[str, dict] = {}
