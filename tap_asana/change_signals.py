@@ -25,7 +25,8 @@ tasks stream through `events_page` when it asks with the same token):
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -129,17 +130,7 @@ class ChangeSignals:
         project = (context or {}).get(PROJECT_KEY)
         if not (self.enabled and stream.name in SIGNALLED and project and isinstance(stream, AsanaStream)):
             return False
-        # One reader per project; no lock is held across the request for others (the tasks stream's workers
-        # ask `events_page` meanwhile).
-        with self._lock:
-            reading = self._reading.setdefault(project, threading.Lock())
-        with reading:
-            with self._lock:
-                seen = self.projects.get(project)
-            if seen is None:
-                seen = self._read_events(stream, str(project), context)
-                with self._lock:
-                    self.projects[project] = seen
+        seen = self._events_of(stream, str(project), context)
         with self._lock:
             # Read in full or skipped, this partition is as Asana was when `next_token` was taken.
             if seen.next_token is not None:
@@ -154,7 +145,36 @@ class ChangeSignals:
                 self.skipped.add((stream.name, str(project)))
             return skip
 
+    def read_ahead(self, stream: Stream, contexts: Iterable[Context]) -> None:
+        """Read the events of several projects at once (a page of them), so that the decisions on their
+        partitions that follow send no request; each project's events are still read once per run."""
+        todo = {
+            str(c[PROJECT_KEY]): c
+            for c in contexts
+            if c.get(PROJECT_KEY) and c[PROJECT_KEY] not in self.projects
+        }
+        if not (self.enabled and stream.name in SIGNALLED and todo and isinstance(stream, AsanaStream)):
+            return
+        workers = max(1, min(len(todo), stream.client_settings.max_concurrent_requests))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="change-signals") as pool:
+            for _ in pool.map(lambda item: self._events_of(stream, *item), todo.items()):
+                pass
+
     # -- events -----------------------------------------------------------------------------------
+    def _events_of(self, stream: AsanaStream, project: str, context: Context | None) -> ProjectEvents:
+        """This run's reading of the project's events: read by the first to ask, then shared. No lock is held
+        across the request but the project's own (the tasks stream's workers ask `events_page` meanwhile)."""
+        with self._lock:
+            reading = self._reading.setdefault(project, threading.Lock())
+        with reading:
+            with self._lock:
+                seen = self.projects.get(project)
+            if seen is None:
+                seen = self._read_events(stream, project, context)
+                with self._lock:
+                    self.projects[project] = seen
+        return seen
+
     def _read_events(self, stream: AsanaStream, project: str, context: Context | None) -> ProjectEvents:
         kept = self._kept.get(project)
         kept = kept if isinstance(kept, dict) else {}

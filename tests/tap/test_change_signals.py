@@ -250,6 +250,25 @@ def test_the_tasks_stream_gets_the_same_answer_without_a_second_call(sandbox) ->
     assert requests_by_route(sandbox)["GET /events"] == 1
 
 
+def test_a_page_of_projects_is_read_ahead_at_once(sandbox) -> None:
+    """`read_ahead` reads several projects' events concurrently; the decisions then send no request."""
+    config = config_for(sandbox, max_concurrent_requests=4)
+    first = run(config)
+    tap = TapAsana(config=config, state=first.state, catalog=selected_catalog(config, STREAMS))
+    signals, sections = tap.change_signals, tap.streams["sections"]
+    workspace = next(iter(first.state["bookmarks"]["workspaces"]["deletions_sync"]))
+    signals.start(type("Deletions", (), {"workspaces": [workspace], "tracked": {workspace}})())
+    projects = projects_with_sections(sandbox)
+    contexts = [{"workspace_gid": workspace, "project_gid": p["gid"]} for p in projects]
+    requests_by_route(sandbox)
+
+    signals.read_ahead(sections, contexts)
+    assert requests_by_route(sandbox)["GET /events"] == len(contexts)
+    signals.read_ahead(sections, contexts)  # read once per run
+    assert all(signals.unchanged(sections, context) for context in contexts)
+    assert "GET /events" not in requests_by_route(sandbox)
+
+
 # -- the change-during-sync check for sections and memberships ---------------------------------------------
 
 
