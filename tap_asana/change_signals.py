@@ -18,8 +18,11 @@ tasks stream through `events_page` when it asks with the same token):
 * While skipping is possible the signalled streams send no ACTIVATE_VERSION (a loader would delete the
   rows of a skipped partition); on a first run, or when the workspace events token expired, nothing is
   skipped and ACTIVATE_VERSION is sent as for any full-table stream.
-* The new tokens and `read` sets are written into the state only at the end of a run that completed, so a
-  run that dies keeps the previous tokens: the next run reads the events since then again (at-least-once).
+* The map is taken out of the state when the run starts (it would ride on every STATE message) and written
+  back, with the new tokens and `read` sets, only at the end of a run that completed: after a run that
+  died the next one has no token and reads every project's signalled partitions in full.
+* A project with no token of ours starts from the tasks stream's token for it, so that from then on the
+  two share one token and one events call.
 """
 
 from __future__ import annotations
