@@ -91,17 +91,23 @@ def check_body(response: requests.Response, *, listing: bool = False) -> None:
     `listing`). An empty answer (a 204, or a write that returns nothing) passes."""
     if response.status_code >= HTTPStatus.BAD_REQUEST or not response.content:
         return
-    where = f"{response.status_code} for {getattr(response.request, 'method', '') or ''} "
-    where += urlparse(response.url).path
     try:
         body = response.json()
     except ValueError:
         kind = response.headers.get("Content-Type", "unknown type").split(";")[0]
-        raise MalformedResponseError(f"{where} with a body that is not JSON ({kind})", response) from None
+        raise MalformedResponseError(
+            f"{_where(response)} with a body that is not JSON ({kind})", response
+        ) from None
     if not isinstance(body, dict) or "data" not in body:
-        raise MalformedResponseError(f"{where} with no `data` in its body", response)
+        raise MalformedResponseError(f"{_where(response)} with no `data` in its body", response)
     if listing and not isinstance(body["data"], list):
-        raise MalformedResponseError(f"{where}: `data` is not a list", response)
+        raise MalformedResponseError(f"{_where(response)}: `data` is not a list", response)
+
+
+def _where(response: requests.Response) -> str:
+    """Status, method and path of an answer (parsed only for an error: URLs carry kilobytes of query)."""
+    method = getattr(response.request, "method", "") or ""
+    return f"{response.status_code} for {method} {urlparse(response.url).path}"
 
 
 def error_summary(response: requests.Response) -> str:

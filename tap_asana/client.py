@@ -153,10 +153,9 @@ class AsanaStream(RESTStream[str]):
         if self.replication_key:
             always.add(self.replication_key)
         always.update(path.split(".", 1)[0] for path in getattr(spec, "child_context", {}).values())
-        mask = self.mask
-        return selected_field_paths(
-            self.schema, mask.__getitem__, always, leave_out=getattr(self, "context_keys", ())
-        )
+        # A stream walked only for its children writes no record: it asks everything, as before.
+        chosen = self.mask.__getitem__ if self.selected else lambda breadcrumb: True
+        return selected_field_paths(self.schema, chosen, always, leave_out=getattr(self, "context_keys", ()))
 
     @property
     def opt_fields_param(self) -> str:
