@@ -2,8 +2,9 @@
 
 `--dist load` hands tests out one by one, round robin, so the cases of one module fixture land on both
 workers, and each worker would build the fixture again. Here the first worker to ask builds the result
-under a file lock and leaves it as JSON for the others of the same run (`PYTEST_XDIST_TESTRUNUID`); a
-failure is left too, so it is reported on every worker, not rebuilt.
+under a file lock and leaves it as JSON, in the directory the run's workers share (the parent of each
+worker's pytest base temp, which pytest prunes), for the others; a failure or a skip is left too, so it is
+reported on every worker, not rebuilt.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,11 @@ from typing import Any
 import pytest
 
 
-def run_once(name: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def run_once(name: str, build: Callable[[], dict[str, Any]], tmp_path_factory: Any) -> dict[str, Any]:
     """`build()`'s JSON-able result, built by the first worker of this run that asks for `name`."""
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if not run_id:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
         return build()
-    base = Path(tempfile.gettempdir()) / f"asana-e2e-{run_id}-{name}"
+    base: Path = tmp_path_factory.getbasetemp().parent / name
     with open(f"{base}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result_path = Path(f"{base}.json")

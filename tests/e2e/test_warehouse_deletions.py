@@ -189,10 +189,16 @@ def build_outcome(request: pytest.FixtureRequest, warehouse_of: Callable[..., Wa
 
 
 @pytest.fixture(scope="module", params=[_duckdb, _postgres], ids=["duckdb", "postgres"])
-def outcome(request: pytest.FixtureRequest, meltano_plugins: None) -> Outcome:
+def outcome(
+    request: pytest.FixtureRequest, meltano_plugins: None, tmp_path_factory: pytest.TempPathFactory
+) -> Outcome:
     """One set of runs per warehouse for all its cases, however pytest-xdist spreads them."""
     name = f"deletions-{request.param.__name__.strip('_')}"
-    return Outcome.from_json(run_once(name, lambda: build_outcome(request, request.param).to_json()))
+
+    def build() -> dict[str, Any]:
+        return build_outcome(request, request.param).to_json()
+
+    return Outcome.from_json(run_once(name, build, tmp_path_factory))
 
 
 @pytest.mark.parametrize("stream", DIRECT)
