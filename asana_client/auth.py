@@ -49,8 +49,8 @@ class HeaderAuthenticator(APIAuthenticatorBase):
 
     The SDK's `authenticate_request` also splits the URL's query apart and encodes it again on every call,
     to add `auth_params`, which Asana's credentials never use: with a 3-4 kB `opt_fields`, twice per
-    request, that was a large share of the tap's CPU. Callers send the query in the form that re-encoding
-    gave (`asana_client.query.encode_query` with no safe characters), so Asana sees the same request.
+    request, that was a large share of the tap's CPU. The tap sends the parameters that re-encoding gave
+    (`asana_client.query.encode_query` with `drop_blank`), so Asana reads the same request.
     """
 
     def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
