@@ -24,6 +24,7 @@ from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
 from tap_asana.plan_summary import PlanGates
 from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
 from tap_asana.read_ahead import ReadAhead, answer_size
+from tap_asana.state_pacing import DEFAULT_STATE_INTERVAL_SECONDS, PacedStateWriter
 from tap_asana.streams import STREAM_TYPES
 
 
@@ -48,6 +49,14 @@ class TapAsana(Tap):
             "workspaces",
             th.ArrayType(th.StringType),
             description="Only these workspaces (gids or names). Default: every workspace the token sees.",
+        ),
+        th.Property(
+            "state_interval_seconds",
+            th.IntegerType(minimum=0),
+            default=DEFAULT_STATE_INTERVAL_SECONDS,
+            description="Seconds between two STATE messages at most (plus one at the end and whenever the "
+            "tap must keep a sync token); 0 writes one after every partition as the SDK does. A run "
+            "killed with -9 re-reads what came after the last STATE.",
         ),
         th.Property(
             "webhook_queue",
@@ -93,8 +102,11 @@ class TapAsana(Tap):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         quiet_routine_sdk_warnings()
         self._other_parents_linked = False
+        #: The workspaces' deletion events of this run (read before any stream).
+        self.deletions: DeletionWatch | None = None
         super().__init__(*args, **kwargs)
         check_config(self.config)
+        _ = self.state_writer  # paced from the first message on
 
     @cached_property
     def plan_gates(self) -> PlanGates:
@@ -131,7 +143,7 @@ class TapAsana(Tap):
         that checks `api_url` and `workspaces`, and the workspaces' events for deletions; after the run: the
         tombstones of those deletions (tap_asana/deletions.py)."""
         _ = self.authenticator  # raises AsanaAuthError naming the missing settings
-        deletions = DeletionWatch(self, [])
+        deletions = self.deletions = DeletionWatch(self, [])
         if any(
             getattr(s, "reads_api", True) and (s.selected or s.has_selected_descendents)
             for s in self.streams.values()
@@ -147,6 +159,10 @@ class TapAsana(Tap):
         self.plan_gates.default_selection = all(s.selected for s in defaults)
         try:
             super().sync_all()
+        except BaseException:
+            # What the completed partitions earned (the SDK had written it after each of them, unpaced).
+            self.state_writer.flush(self.state)
+            raise
         finally:
             if self.read_ahead is not None:
                 self.read_ahead.close()
@@ -155,6 +171,22 @@ class TapAsana(Tap):
             self._state_writer.write_state(self.state)
         if deletions.workspaces and deletions.wanted():
             deletions.emit()
+        self.state_writer.flush(self.state)  # the run's last state, whatever the pacing held back
+
+    @property
+    def state_writer(self) -> PacedStateWriter:
+        """The SDK's writer, paced (tap_asana/state_pacing.py): STATE at most every `state_interval_seconds`
+        seconds."""
+        writer = self._state_writer
+        if not isinstance(writer, PacedStateWriter):
+            interval = self.config.get("state_interval_seconds", DEFAULT_STATE_INTERVAL_SECONDS)
+            writer = self._state_writer = PacedStateWriter(self.message_writer, float(interval))
+        return writer
+
+    def _handle_termination(self, signum: int, frame: Any) -> None:
+        """SIGTERM: the state so far is written whatever the pacing (the SDK then writes it too)."""
+        self.state_writer.flush(self.state)
+        super()._handle_termination(signum, frame)
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:

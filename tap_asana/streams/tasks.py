@@ -227,9 +227,11 @@ class TasksStream(TableStream):
         state[SYNC_TOKEN_KEY] = next_token
 
     def write_state_now(self) -> None:
-        """Emit a STATE message now (the SDK writes one when a partition completes)."""
+        """Emit a STATE message now, whatever the pacing (the SDK writes one when a partition completes)."""
         self.state_manager.is_flushed = False
-        self._write_state_message()
+        _ = self.stream_state  # the SDK's own write makes sure the stream's entry exists first
+        self.asana_tap.state_writer.flush(self.tap_state)
+        self.state_manager.is_flushed = True
 
     def _changed_since(
         self, project: str, token: str | None, context: Context
@@ -442,7 +444,11 @@ class TasksStream(TableStream):
             return None  # deleted since the event, or no longer visible
 
     def _tombstone(self, gid: str, deleted_at: str | None) -> dict:
-        """The record of a task Asana no longer returns, at the time of its deletion event (else now)."""
+        """The record of a task Asana no longer returns, at the time of its deletion event (a project's, else
+        the workspace's read at the start of the run), else now."""
+        deletions = self.asana_tap.deletions
+        if deleted_at is None and deletions is not None:
+            deleted_at = deletions.deleted.get("task", {}).get(gid)
         when = deleted_at or format_timestamp(datetime.now(timezone.utc))
         return {"gid": gid, "resource_type": "task", "modified_at": when, DELETED_AT: when}
 

@@ -73,6 +73,7 @@ BAD_SETTINGS = [
     ({"page_size": 101}, ["page_size", "maximum"]),
     ({"max_retries": 0}, ["max_retries"]),
     ({"max_retries": -1}, ["max_retries"]),
+    ({"state_interval_seconds": -5}, ["state_interval_seconds", "minimum"]),
     ({"start_date": "yesterday"}, ["start_date", "not a date-time"]),
     ({"api_url": ""}, ["api_url", "not an http(s) URL"]),
     ({"api_url": "not a url"}, ["api_url"]),
