@@ -234,6 +234,7 @@ def _generate(profile: str, seed: int) -> list[Record]:
     # shifts (the builder's gids and random draws are shared by the workspaces).
     for space, spec in spaces:
         _last_stage(b, space, spec)
+    attachments.attachment_stories(b)
     return b.records
 
 
