@@ -38,7 +38,7 @@ from asana_client.query import EncodedQuery, encode_query
 from asana_client.retry import Waits, describe, exhausted, retrying, wait_generator
 from asana_client.settings import ClientSettings
 from asana_client.transport import AsanaSession
-from tap_asana.logs import apply_metrics_log_level
+from tap_asana.logs import apply_metrics_log_level, quiet_repeated_partition_notes
 from tap_asana.stream_schemas import FIELDS_EVERY_STREAM_READS, FIELDS_THE_TAP_READS, selected_field_paths
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ class AsanaStream(RESTStream[str]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         apply_metrics_log_level(self.metrics_logger, self.config)
+        quiet_repeated_partition_notes(self.logger)
 
     # -- configuration ----------------------------------------------------------------------------
     @property

@@ -200,3 +200,25 @@ def _environ() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def _partition_notes(sandbox, caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    caplog.clear()
+    with caplog.at_level(logging.INFO), redirect_stdout(io.StringIO()):
+        config = tap_config(sandbox)
+        tap = TapAsana(config=config, catalog=selected_catalog(config, ["stories"]))
+        tap.streams["stories"].logger.setLevel(level)
+        tap.sync_all()
+    return [r.getMessage() for r in caplog.records if r.name == "tap-asana.stories"]
+
+
+def test_partition_start_notes_are_written_once_per_stream_unless_debugging(
+    sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    lines = _partition_notes(sandbox, caplog, logging.INFO)
+    assert len([line for line in lines if line.startswith("Beginning sync of 'stories'")]) == 1
+    assert len([line for line in lines if line.startswith("Starting incremental sync of 'stories'")]) == 1
+    again = _partition_notes(sandbox, caplog, logging.INFO)  # another run in the same process
+    assert len([line for line in again if line.startswith("Beginning sync of 'stories'")]) == 1
+    debugging = _partition_notes(sandbox, caplog, logging.DEBUG)
+    assert len([line for line in debugging if line.startswith("Beginning sync of 'stories'")]) > 100
