@@ -17,7 +17,8 @@ from asana_sandbox.store import Store
 # Fields through which an object's events bubble up to its containers' event streams (a story's to its
 # task, a section's to its project...), tried on every object that is not a task.
 # `supported_goal`: a goal relationship's; `_workspace`: a gid, on objects the API shows no workspace for;
-# `organization`: a team's (so its memberships reach the workspace's stream, as webhooks on it may ask).
+# `organization`: a team's (so its memberships reach the workspace's stream, as webhooks on it may ask);
+# `_parent`: a project status's project (its deletion is the project's event, as a status update's is).
 _CONTAINER_FIELDS = (
     "target",
     "parent",
@@ -30,6 +31,7 @@ _CONTAINER_FIELDS = (
     "workspace",
     "organization",
     "_workspace",
+    "_parent",
 )
 
 # Who is told that a store logged an event (the webhook deliverer): callbacks per store, called after the
