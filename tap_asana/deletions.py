@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError
 from asana_client.timestamps import format_timestamp
 from tap_asana.client import AsanaStream, Route
+from tap_asana.orphans import ORPHAN_STREAMS, Orphans
+from tap_asana.orphans import STATE_KEY as ORPHANS_KEY
 
 if TYPE_CHECKING:
     from singer_sdk import Tap
@@ -45,6 +47,12 @@ STREAMS_BY_TYPE: dict[str, str] = {
     "status_update": "status_updates",
     "project_brief": "project_briefs",
     "custom_field": "custom_fields",
+    "custom_field_setting": "custom_field_settings",
+    "project_status": "project_statuses",
+    "project_portfolio_setting": "project_portfolio_settings",
+    # `/memberships` objects (resource_type `membership`, subtype project_/portfolio_/goal_membership): the
+    # sandbox logs one next to its legacy twin (`project_membership`...) when either goes.
+    "membership": "memberships",
     "project_membership": "project_memberships",
     "portfolio_membership": "portfolio_memberships",
     "team_membership": "team_memberships",
@@ -54,7 +62,10 @@ STREAMS_BY_TYPE: dict[str, str] = {
     "budget": "budgets",
     "rate": "rates",
 }
-DELETABLE_STREAMS = frozenset(STREAMS_BY_TYPE.values())
+#: A project or portfolio `removed` from a portfolio leaves that portfolio's items: the row keyed by both.
+ITEMS_STREAM = "portfolio_items"
+ITEM_TYPES = frozenset({"project", "portfolio"})
+DELETABLE_STREAMS = frozenset({*STREAMS_BY_TYPE.values(), *ORPHAN_STREAMS})
 #: Objects that exist only within their parent: Asana reports their deletion as `removed` from it (a comment
 #: deleted from its task). A task or project `removed` from a project or portfolio still exists.
 REMOVED_IS_DELETED = frozenset(
@@ -62,6 +73,7 @@ REMOVED_IS_DELETED = frozenset(
         "story",
         "attachment",
         "goal_relationship",
+        "membership",
         "project_membership",
         "portfolio_membership",
         "team_membership",
@@ -92,6 +104,11 @@ class DeletionWatch:
         self.workspaces = list(workspaces)
         self.deleted: dict[str, dict[str, str | None]] = defaultdict(dict)  # type -> gid -> deleted at
         self.restored: dict[str, set[str]] = defaultdict(set)
+        #: (portfolio gid, item gid, item type) -> when the item left the portfolio (removed from it, or
+        #: deleted: a project or portfolio deleted is `removed` from the portfolios holding it first).
+        self.unlisted: dict[tuple[str, str, str], str | None] = {}
+        #: The rows a deleted parent takes along unannounced (a portfolio's items, access requests).
+        self.orphans = Orphans()
         self.next_tokens: dict[str, str] = {}
         #: Workspaces whose events were read from a kept token: every deletion since the last run is known.
         self.tracked: set[str] = set()
@@ -109,7 +126,9 @@ class DeletionWatch:
 
     def read(self) -> None:
         """The events of each workspace since the token in the state; deletions and restorations kept."""
-        tokens = self.reader.get_context_state(None).get(STATE_KEY) or {}
+        state = self.reader.get_context_state(None)
+        tokens = state.get(STATE_KEY) or {}
+        self.orphans.load(state.get(ORPHANS_KEY))
         for workspace in self.workspaces:
             self._read(workspace, tokens.get(workspace) if isinstance(tokens, dict) else None)
 
@@ -149,6 +168,7 @@ class DeletionWatch:
         if kind not in STREAMS_BY_TYPE or not gid:
             return
         action = event.get("action")
+        self._note_item(event, kind, gid)
         if action == "deleted" or (action == "removed" and kind in REMOVED_IS_DELETED):
             self.deleted[kind][gid] = event.get("created_at")
             self.restored[kind].discard(gid)
@@ -156,6 +176,17 @@ class DeletionWatch:
             self.restored[kind].add(gid)  # deleted before the last run: the tombstone went out then
         elif action == "added":
             self.deleted[kind].pop(gid, None)  # removed and put back (a membership) within the window
+
+    def _note_item(self, event: dict[str, Any], kind: str, gid: str) -> None:
+        """A project or portfolio leaving (or joining again) a portfolio's items."""
+        parent = event.get("parent") or {}
+        if kind not in ITEM_TYPES or parent.get("resource_type") != "portfolio" or not parent.get("gid"):
+            return
+        key = (parent["gid"], gid, kind)
+        if event.get("action") == "removed":
+            self.unlisted[key] = event.get("created_at")
+        elif event.get("action") == "added":
+            self.unlisted.pop(key, None)
 
     def emit(self) -> int:
         """Write the tombstones (and restored objects) into their streams, then the new tokens into the state.
@@ -178,13 +209,52 @@ class DeletionWatch:
                     record[stream.replication_key] = when
                 stream._write_record_message(record)
                 written += 1
+        written += self._emit_items() + self._emit_orphans()
         for kind, restored in self.restored.items():
             self._emit_restored(kind, restored)
+        state = self.reader.get_context_state(None)
         if self.next_tokens:
-            state = self.reader.get_context_state(None)
             kept = state.get(STATE_KEY)
             state[STATE_KEY] = {**(kept if isinstance(kept, dict) else {}), **self.next_tokens}
+        changed = bool(self.next_tokens)
+        remembered = self.orphans.state(g for kind in ("project", "portfolio") for g in self.deleted[kind])
+        if remembered or ORPHANS_KEY in state:
+            state[ORPHANS_KEY] = remembered
+            changed = True
+        if changed:
             self.tap._state_writer.write_state(self.tap.state)
+        return written
+
+    def _emit_items(self) -> int:
+        """Tombstones for the portfolio items that left their portfolio, keyed by portfolio and item."""
+        stream = self.tap.streams.get(ITEMS_STREAM)
+        if stream is None or not stream.selected or not self.unlisted:
+            return 0
+        stream._write_schema_message()
+        for (portfolio, item, kind), at in sorted(self.unlisted.items()):
+            when = at or format_timestamp(datetime.now(timezone.utc))
+            stream._write_record_message(
+                {"portfolio_gid": portfolio, "gid": item, "resource_type": kind, DELETED_AT: when}
+            )
+        return len(self.unlisted)
+
+    def _emit_orphans(self) -> int:
+        """Tombstones for the remembered rows of each deleted project or portfolio (tap_asana/orphans.py)."""
+        by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for name, parent, gid, at in self.orphans.gone(self.deleted):
+            record = {"gid": gid, DELETED_AT: at or format_timestamp(datetime.now(timezone.utc))}
+            if name == ITEMS_STREAM:
+                record["portfolio_gid"] = parent
+            by_stream[name].append(record)
+        written = 0
+        for name, records in by_stream.items():
+            stream = self.tap.streams.get(name)
+            if stream is None or not stream.selected:
+                continue
+            stream._write_schema_message()
+            for record in records:
+                stream._write_record_message(record)
+            written += len(records)
         return written
 
     def _emit_restored(self, kind: str, gids: set[str]) -> int:

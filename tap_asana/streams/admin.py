@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tap_asana.streams.declarative import StreamSpec, TableStream
+from tap_asana.streams.remembering import RememberingStream
 
 
 class AuditLogEventsStream(TableStream):
@@ -33,6 +34,7 @@ SPECS = [
         paginated=False,
         tier="premium",
         description="Pending requests for access to projects and portfolios (Asana lists only pending ones).",
+        cls=RememberingStream,
     ),
     StreamSpec(
         "audit_log_events",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tap_asana.streams.declarative import StreamSpec
+from tap_asana.streams.remembering import RememberingStream
 
 SPECS = [
     StreamSpec(
@@ -21,6 +22,7 @@ SPECS = [
         keys=("portfolio_gid", "gid"),
         tier="premium",
         description="Projects and portfolios in each portfolio (one row per portfolio and item).",
+        cls=RememberingStream,
     ),
     StreamSpec(
         "portfolio_memberships",

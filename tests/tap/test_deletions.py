@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tap_asana.deletions import DELETED_AT, STATE_KEY, DeletionWatch
+from tap_asana.orphans import STATE_KEY as ORPHANS_KEY
 from tap_asana.tap import TapAsana
 from tests.tap.tap_runner import run_tap, tap_config
 
@@ -35,9 +36,11 @@ def _acme(sandbox: Any) -> str:
 
 def _pick(sandbox: Any, resource_type: str, emitted: set[str], mine: str) -> dict:
     """An object of that type the first run emitted (one the token's user created, where only they may
-    delete it)."""
+    delete it; of stories, only comments can be deleted)."""
     for record in sandbox.store.all(resource_type):
         if record["gid"] not in emitted:
+            continue
+        if resource_type == "story" and record.get("resource_subtype") != "comment_added":
             continue
         if resource_type not in MINE_ONLY or (record.get("created_by") or {}).get("gid") == mine:
             return record
@@ -116,3 +119,75 @@ def test_undeleted_cancels_a_pending_deletion_and_restores_a_past_one(sandbox) -
         watch._note(event)
     assert {kind: gids for kind, gids in watch.deleted.items() if gids} == {"story": {"5": None}}
     assert watch.restored == {"story": set(), "tag": {"2"}}
+
+
+#: Streams whose rows go with a deleted project or portfolio, or with a membership (its `/memberships` twin).
+CASCADES = (
+    "memberships",
+    "portfolio_items",
+    "custom_field_settings",
+    "project_statuses",
+    "project_portfolio_settings",
+    "access_requests",
+)
+
+
+def _key(stream: str, record: dict) -> tuple[str, str]:
+    """A row's key as a loader holds it (portfolio items: one row per portfolio and item)."""
+    return (record.get("portfolio_gid", "") if stream == "portfolio_items" else "", record["gid"])
+
+
+def test_what_goes_with_a_deleted_parent_is_tombstoned(sandbox) -> None:
+    """A project, a portfolio and a membership deleted: every row of the streams that went with them (known
+    from events, from the item `removed` from its portfolio, or remembered from the last read) is tombstoned,
+    and no row of what stays."""
+    acme = _acme(sandbox)
+    config = tap_config(sandbox, workspaces=[acme])
+    store = sandbox.store
+    requested = {r["target"]["gid"] for r in store.all("access_request")}
+    portfolios = sorted(store.all("portfolio"), key=lambda p: p["gid"])
+    in_portfolio = {i["gid"]: p["gid"] for p in portfolios for i in p.get("_items") or ()}
+    project = next(
+        p["gid"] for p in store.all("project") if p["gid"] in requested and p["gid"] in in_portfolio
+    )
+    portfolio = next(p["gid"] for p in portfolios if p.get("_items") and p["gid"] != in_portfolio[project])
+    membership = next(
+        m["gid"]
+        for m in store.all("membership")
+        if m["parent"]["gid"] not in (project, portfolio) and m["parent"]["resource_type"] == "project"
+    )
+    streams = [*CASCADES, "projects", "portfolios"]
+    first = run_tap(config, streams=streams)
+    for path in (f"/projects/{project}", f"/portfolios/{portfolio}", f"/memberships/{membership}"):
+        assert sandbox.delete(path).status_code == 200, path
+    second = run_tap(config, streams=streams, state=first.state)
+    now = run_tap(config, streams=streams)  # a fresh full read: what Asana still shows
+
+    for stream in CASCADES:
+        gone = {_key(stream, r) for r in first.records[stream]} - {
+            _key(stream, r) for r in now.records[stream]
+        }
+        tombstones = {_key(stream, r) for r in second.records[stream] if r.get(DELETED_AT)}
+        assert gone, f"{stream}: the deletions removed nothing, the case checks nothing"
+        assert gone <= tombstones, f"{stream}: no tombstone for {sorted(gone - tombstones)}"
+        assert tombstones <= gone, f"{stream}: tombstones for live rows {sorted(tombstones - gone)}"
+    # The deleted parents are forgotten; the others' rows are kept for next time.
+    kept = second.state["bookmarks"]["workspaces"][ORPHANS_KEY]
+    assert portfolio not in kept.get("portfolio_items", {}) and project not in kept.get("access_requests", {})
+    assert kept["portfolio_items"]
+
+
+def test_an_item_removed_from_a_portfolio_leaves_it_unless_added_back(sandbox) -> None:
+    watch = DeletionWatch(TapAsana(config=tap_config(sandbox), validate_config=False), [])
+    project = {"gid": "7", "resource_type": "project"}
+    portfolio = {"gid": "9", "resource_type": "portfolio"}
+    at = "2026-01-01T00:00:00.000Z"
+    for action, resource, parent in (
+        ("removed", project, {"gid": "8", "resource_type": "portfolio"}),
+        ("removed", portfolio, {"gid": "8", "resource_type": "portfolio"}),
+        ("added", portfolio, {"gid": "8", "resource_type": "portfolio"}),  # put back: still an item
+        ("removed", project, {"gid": "3", "resource_type": "project"}),  # not a portfolio: no item row
+    ):
+        watch._note({"action": action, "resource": resource, "parent": parent, "created_at": at})
+    assert watch.unlisted == {("8", "7", "project"): at}
+    assert not any(watch.deleted.values())  # a project out of a portfolio still exists

@@ -1,0 +1,39 @@
+"""Streams whose rows go with a deleted parent unannounced: remembered per parent (tap_asana/orphans.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from tap_asana.orphans import Orphans
+from tap_asana.streams.declarative import TableStream
+
+if TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context, Record
+
+
+class RememberingStream(TableStream):
+    """A stream whose rows are remembered per parent, for the tombstones of a parent's deletion."""
+
+    def _orphans(self, context: Context | None) -> tuple[Orphans, str] | None:
+        watch = getattr(self.asana_tap, "deletions", None)
+        key = self.parent_key(context)
+        if watch is None or key is None or context is None:
+            return None
+        return watch.orphans, str(context[key])
+
+    def get_records(self, context: Context | None) -> Iterable[dict]:
+        found = self._orphans(context)
+        skipped = any((context or {}).get(k) is None for k in self.spec.requires) or self.partition_unchanged(
+            context
+        )
+        if found is not None and not skipped:
+            found[0].reading(self.name, found[1])
+        yield from super().get_records(context)
+
+    def post_process(self, row: Record, context: Context | None = None) -> Record | None:
+        kept = super().post_process(row, context)
+        found = self._orphans(context)
+        if kept is not None and found is not None and kept.get("gid"):
+            found[0].seen(self.name, found[1], str(kept["gid"]))
+        return kept
