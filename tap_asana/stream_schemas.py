@@ -82,6 +82,7 @@ FIELDS_THE_TAP_READS: dict[str, frozenset[str]] = {
             "actual_time_minutes",
             "assignee",
             "created_at",
+            "html_notes",
             "memberships",
             "modified_at",
             "num_subtasks",
@@ -91,8 +92,9 @@ FIELDS_THE_TAP_READS: dict[str, frozenset[str]] = {
     ),
     # The `workspaces` setting may name a workspace (streams/workspaces.py).
     "workspaces": frozenset({"name"}),
-    # A restored story or attachment is linked to its task through these (deletions.py).
-    "stories": frozenset({"target"}),
+    # A restored story or attachment is linked to its task through these (deletions.py); a task's attachments
+    # are listed when its description or stories announce one (attachment_signs.py).
+    "stories": frozenset({"target", "resource_subtype", "html_text"}),
     "attachments": frozenset({"parent"}),
 }
 #: Read from every stream's records when the schema has them (child streams filter on `created_at`).

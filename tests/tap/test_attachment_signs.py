@@ -1,0 +1,73 @@
+"""A task's attachments are listed only when the run read a sign of one (its stories, its description):
+the record set of a sync is the same as when every task's attachments are listed, with fewer requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+
+from tap_asana.attachment_signs import notes_announce, story_announces
+from tap_asana.streams.attachments import AttachmentsStream
+from tests.tap.change_during_sync import latest
+from tests.tap.tap_runner import SyncResult, run_tap, tap_config
+
+SINCE = datetime(2026, 3, 1, tzinfo=timezone.utc)
+
+
+def _story(subtype: str, at: str, html: str | None = None) -> dict:
+    return {"resource_subtype": subtype, "created_at": at, "html_text": html}
+
+
+def test_an_attachment_story_after_the_bookmark_is_a_sign() -> None:
+    assert story_announces(_story("attachment_added", "2026-03-02T00:00:00.000Z"), SINCE)
+    assert story_announces(_story("attachment_added", "2025-01-01T00:00:00.000Z"), None)
+    assert not story_announces(_story("attachment_added", "2026-02-01T00:00:00.000Z"), SINCE)
+    assert not story_announces(_story("comment_added", "2026-03-02T00:00:00.000Z", "<body>hi</body>"), SINCE)
+
+
+def test_an_inline_image_or_an_unread_field_is_a_sign() -> None:
+    image = '<body><img data-asana-gid="1" src="x"></body>'
+    assert story_announces(_story("comment_added", "2025-01-01T00:00:00.000Z", image), SINCE)
+    assert story_announces({"created_at": "2026-03-02T00:00:00.000Z"}, SINCE)  # subtype not read
+    assert notes_announce({"html_notes": image})
+    assert notes_announce({"notes": "no html read"})
+    assert not notes_announce({"html_notes": "<body>plain</body>"})
+    assert not notes_announce({"html_notes": None})
+
+
+@pytest.fixture
+def listing_every_task() -> Iterator[None]:
+    AttachmentsStream.use_signs = False
+    try:
+        yield
+    finally:
+        AttachmentsStream.use_signs = True
+
+
+def _sync(sandbox, **kwargs) -> tuple[SyncResult, dict]:
+    sandbox.control("reset", {})
+    result = run_tap(tap_config(sandbox), **kwargs)
+    return result, sandbox.control("stats")["requests"]["by_route"]
+
+
+def _by_key(result: SyncResult) -> dict[str, dict]:
+    return {stream: latest([result], stream) for stream in result.records}
+
+
+def test_full_sync_record_set_is_the_same_with_and_without_signs(sandbox, request) -> None:
+    with_signs, calls = _sync(sandbox)
+    request.getfixturevalue("listing_every_task")
+    every, calls_every = _sync(sandbox)
+
+    assert with_signs.records["attachments"]
+    assert _by_key(with_signs) == _by_key(every)
+    # Projects, briefs, and only the tasks whose stories announce an attachment.
+    tasks_with = {
+        r["parent"]["gid"] for r in every.records["attachments"] if r["parent"]["resource_type"] == "task"
+    }
+    others = {r["gid"] for stream in ("projects", "project_briefs") for r in every.records[stream]}
+    assert calls["GET /attachments"] <= len(tasks_with) + len(others)
+    assert calls_every["GET /attachments"] > 5 * calls["GET /attachments"]
+    print(f"GET /attachments: {calls_every['GET /attachments']} -> {calls['GET /attachments']}")
