@@ -10,7 +10,7 @@ import pytest
 
 from tap_asana.attachment_signs import notes_announce, story_announces
 from tap_asana.streams.attachments import AttachmentsStream
-from tests.tap.change_during_sync import latest
+from tests.tap.change_during_sync import STREAMS, latest, lost, mutating
 from tests.tap.tap_runner import SyncResult, run_tap, tap_config
 
 SINCE = datetime(2026, 3, 1, tzinfo=timezone.utc)
@@ -71,3 +71,41 @@ def test_full_sync_record_set_is_the_same_with_and_without_signs(sandbox, reques
     assert calls["GET /attachments"] <= len(tasks_with) + len(others)
     assert calls_every["GET /attachments"] > 5 * calls["GET /attachments"]
     print(f"GET /attachments: {calls_every['GET /attachments']} -> {calls['GET /attachments']}")
+
+
+def _streams(result: SyncResult) -> dict[str, set[str]]:
+    return {stream: set(latest([result], stream)) for stream in STREAMS}
+
+
+def test_a_file_attached_after_a_sync_comes_with_the_next_run(sandbox) -> None:
+    config = tap_config(sandbox)
+    first = run_tap(config, streams=STREAMS)
+    task = next(t for t in sandbox.store.all("task") if t.get("projects") and not t.get("parent"))
+    upload = {"file": ("plan.txt", b"v1", "text/plain"), "parent": (None, task["gid"])}
+    answer = sandbox.session.post(sandbox.base_url + "/attachments", files=upload, timeout=30)
+    assert answer.status_code == 200, answer.text
+    sandbox.control("reset", {})
+    second = run_tap(config, streams=STREAMS, state=first.state)
+    calls = sandbox.control("stats")["requests"]["by_route"]
+
+    assert answer.json()["data"]["gid"] in second.gids("attachments")
+    # Only that task among the tasks read again, besides the projects and briefs listed every run.
+    listed_parents = [*sandbox.store.all("project"), *sandbox.store.all("project_brief")]
+    assert calls["GET /attachments"] <= len(listed_parents) + 1
+
+
+def test_files_attached_during_a_full_sync_are_not_lost(sandbox, request) -> None:
+    """A full sync while the sandbox changes (links attached among other edits), then an incremental run:
+    together they hold every record a fresh sync that lists every task's attachments finds."""
+    config = tap_config(sandbox)
+    with mutating(sandbox, seed=12) as changes:
+        first = run_tap(config, streams=STREAMS)
+    second = run_tap(config, streams=STREAMS, state=first.state)
+    request.getfixturevalue("listing_every_task")
+    fresh = run_tap(config, streams=STREAMS)
+
+    attached = {gid for answer in changes.answers for gid in answer["attached"]}
+    assert attached, "no file was attached during the full sync"
+    assert lost([first, second], fresh, changes) == {}
+    emitted = set(latest([first, second], "attachments"))
+    assert attached & set(latest([fresh], "attachments")) <= emitted
