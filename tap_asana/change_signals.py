@@ -235,6 +235,25 @@ class ChangeSignals:
             raise cached
         return cached
 
+    def peek_page(self, project: str, token: str | None) -> dict[str, Any] | SyncTokenExpiredError | None:
+        """The answer already read for this project and token (left for `events_page`), if any."""
+        with self._lock:
+            return self._pages.get((project, token))
+
+    def read_ahead_children(self, parent: AsanaStream, records: list[dict], context: Context | None) -> None:
+        """Before a page of `parent` records has its children synced: the events of every project on the
+        page, for each signalled child stream, read at once (`read_ahead`)."""
+        if not self.enabled:
+            return
+        for child in parent.child_streams:
+            if child.name in SIGNALLED and child.selected:
+                contexts = []
+                for record in records:
+                    child_context = parent.get_child_context(record, context)
+                    if child_context is not None:
+                        contexts.append(child.preprocess_context(dict(child_context)))
+                self.read_ahead(child, contexts)
+
     # -- state ------------------------------------------------------------------------------------
     def _projects_state(self) -> dict[str, Any]:
         """The `projects` stream's state: it keeps the map of project -> token and streams read under it."""

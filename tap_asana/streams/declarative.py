@@ -142,6 +142,9 @@ class TableStream(AsanaStream):
         queued for it and not taken will not be (a record post_process dropped): it is discarded.
         """
         fresh = [r for r in page if r.get("gid") not in self._seen] if self.spec.dedupe else page
+        if (signals := getattr(self.asana_tap, "change_signals", None)) is not None:
+            # The page's projects' events first, all at once: what their partitions decide depends on them.
+            signals.read_ahead_children(self, fresh, context)
         keys = self.prefetch_children(fresh, context)
         try:
             yield from page

@@ -115,18 +115,28 @@ class TasksStream(TableStream):
         page of the listing that follows it (in a worker; `_project_tasks` takes them in order)."""
         route = self._events_route(context["project_gid"], token)
         key, send = self.json_job(route, context)
-        try:
-            events = send()
-        except SyncTokenExpiredError as exc:
+        signals = self.asana_tap.change_signals
+        cached = signals.peek_page(context["project_gid"], token) if signals.enabled else None
+        head: list[Any] = []
+        if isinstance(cached, SyncTokenExpiredError):  # read already, for the change signals
             since = self._start_date()
-            head: list[Any] = [(key, None, exc)]
-        except Exception as exc:
-            return [(key, None, exc)]
-        else:
-            if events[1].json().get("has_more"):
-                return [(key, events, None)]
+        elif cached is not None:
+            if cached.get("has_more"):
+                return head
             since = bookmark or self._start_date()
-            head = [(key, events, None)]
+        else:
+            try:
+                events = send()
+            except SyncTokenExpiredError as exc:
+                since = self._start_date()
+                head = [(key, None, exc)]
+            except Exception as exc:  # met again by the main thread, where it decides
+                return [(key, None, exc)]
+            else:
+                if events[1].json().get("has_more"):
+                    return [(key, events, None)]
+                since = bookmark or self._start_date()
+                head = [(key, events, None)]
         listing = self._project_route(context, since)
         key, send = self.page_job(listing, context, None)
         try:
@@ -242,9 +252,13 @@ class TasksStream(TableStream):
         changed: set[str] = set()
         arrived: set[str] = set()
         deleted: dict[str, str | None] = {}
+        signals = self.asana_tap.change_signals
         while True:
             try:
-                page = self.request_json(self._events_route(project, token), context)
+                if signals.enabled:  # one events call per project and run, shared with the change signals
+                    page = signals.events_page(self, project, token, context)
+                else:
+                    page = self.request_json(self._events_route(project, token), context)
             except SyncTokenExpiredError as exc:
                 return set(), set(), {}, exc.sync_token, False
             for event in page.get("data") or []:
