@@ -34,6 +34,9 @@ def story_announces(story: dict[str, Any], since: datetime | None) -> bool:
     if has_inline(story.get("html_text")):
         # An image added to a comment by an edit keeps the comment's time: any time counts.
         return True
+    if story.get("duplicated_from"):
+        # A duplicate may carry copies of its source's files, and Asana documents no story for those.
+        return True
     if story["resource_subtype"] != ATTACHMENT_STORY:
         return False
     created = parse_timestamp(story.get("created_at"))

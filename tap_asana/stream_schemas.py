@@ -94,7 +94,7 @@ FIELDS_THE_TAP_READS: dict[str, frozenset[str]] = {
     "workspaces": frozenset({"name"}),
     # A restored story or attachment is linked to its task through these (deletions.py); a task's attachments
     # are listed when its description or stories announce one (attachment_signs.py).
-    "stories": frozenset({"target", "resource_subtype", "html_text"}),
+    "stories": frozenset({"target", "resource_subtype", "html_text", "duplicated_from"}),
     "attachments": frozenset({"parent"}),
 }
 #: Read from every stream's records when the schema has them (child streams filter on `created_at`).

@@ -31,6 +31,8 @@ def test_an_inline_image_or_an_unread_field_is_a_sign() -> None:
     image = '<body><img data-asana-gid="1" src="x"></body>'
     assert story_announces(_story("comment_added", "2025-01-01T00:00:00.000Z", image), SINCE)
     assert story_announces({"created_at": "2026-03-02T00:00:00.000Z"}, SINCE)  # subtype not read
+    copied = {**_story("duplicated", "2025-01-01T00:00:00.000Z"), "duplicated_from": {"gid": "1"}}
+    assert story_announces(copied, SINCE)
     assert notes_announce({"html_notes": image})
     assert notes_announce({"notes": "no html read"})
     assert not notes_announce({"html_notes": "<body>plain</body>"})
