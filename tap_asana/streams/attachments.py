@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from tap_asana.attachment_signs import notes_announce
 from tap_asana.streams.declarative import StreamSpec
 from tap_asana.streams.stories import StoriesStream
-from tap_asana.streams.tasks import TaskChildStream
+from tap_asana.streams.tasks import TaskChildStream, TasksStream
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, Record
@@ -33,6 +34,14 @@ class AttachmentsStream(TaskChildStream):
         if (context or {}).get("task_gid") and self.reads_signs():
             return []
         return super().partition_jobs(context, parent)
+
+    def get_records(self, context: Context | None) -> Iterable[dict]:
+        if (context or {}).get("task_gid") and self.asana_tap.read_ahead is not None:
+            task = cast(TasksStream, self.asana_tap.streams["tasks"]).current_task
+            if not self.wanted_for(task):
+                # Queued by a worker that saw an older attachment story: not needed (not sent if not started).
+                self.asana_tap.read_ahead.discard([self.page_key(self.default_route(context), context, None)])
+        return super().get_records(context)
 
     def wanted_for(self, task: Record | None) -> bool:
         if task is None or task.get("resource_type") != "task" or not self.reads_signs():

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, cast
+from collections.abc import Hashable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
-from tap_asana.attachment_signs import story_announces
+from tap_asana.attachment_signs import ATTACHMENT_STORY, INLINE_MARKERS, story_announces
+from tap_asana.client import Route
 from tap_asana.streams.declarative import StreamSpec
 from tap_asana.streams.tasks import TaskChildStream, TasksStream
+
+#: Bytes of a stories page that may announce an attachment (checked before any parsing).
+_MARKERS = tuple(m.encode() for m in (ATTACHMENT_STORY, *INLINE_MARKERS, 'duplicated_from":{'))
 
 if TYPE_CHECKING:
     import requests
@@ -55,6 +59,23 @@ class StoriesStream(TaskChildStream):
     ) -> dict[str, int]:
         self._pages_answered += 1
         return super().update_sync_costs(request, response, context)
+
+    def page_job(self, route: Route, context: Context | None, token: str | None) -> tuple[Hashable, Any]:
+        """A page of a task's stories read ahead: when its bytes may announce an attachment, the worker queues
+        the task's attachments listing at once, well before the SDK gets to the task (the main thread makes
+        the decision; an answer it does not take is discarded)."""
+        key, send = super().page_job(route, context, token)
+        if not (context or {}).get("task_gid"):
+            return key, send
+
+        def read() -> Any:
+            answer = send()
+            content = getattr(answer[1], "content", b"") or b""
+            if any(marker in content for marker in _MARKERS):
+                self._read_attachments_ahead(context or {})
+            return answer
+
+        return key, read
 
     def _read_attachments_ahead(self, context: Context) -> None:
         """The task's attachments will be listed: send that request now (read-ahead) if it is wanted."""
