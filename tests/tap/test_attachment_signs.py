@@ -111,3 +111,13 @@ def test_files_attached_during_a_full_sync_are_not_lost(sandbox, request) -> Non
     assert lost([first, second], fresh, changes) == {}
     emitted = set(latest([first, second], "attachments"))
     assert attached & set(latest([fresh], "attachments")) <= emitted
+
+
+def test_without_the_stories_stream_every_task_is_listed(sandbox, request) -> None:
+    """No stories read, no sign to read: the attachments of every task are listed, as before."""
+    alone, calls = _sync(sandbox, streams=("tasks", "attachments"))
+    request.getfixturevalue("listing_every_task")
+    every, calls_every = _sync(sandbox, streams=("tasks", "attachments"))
+
+    assert latest([alone], "attachments") == latest([every], "attachments")
+    assert calls["GET /attachments"] == calls_every["GET /attachments"] > len(alone.records["tasks"])
