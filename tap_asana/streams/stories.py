@@ -10,8 +10,12 @@ from tap_asana.client import Route
 from tap_asana.streams.declarative import StreamSpec
 from tap_asana.streams.tasks import TaskChildStream, TasksStream
 
-#: Bytes of a stories page that may announce an attachment (checked before any parsing).
-_MARKERS = tuple(m.encode() for m in (ATTACHMENT_STORY, *INLINE_MARKERS, 'duplicated_from":{'))
+#: Bytes of a stories page that may announce an attachment (checked before any parsing). Only how early the
+#: listing is sent depends on them, never whether: the main thread decides from the parsed stories.
+_MARKERS = tuple(
+    m.encode()
+    for m in (ATTACHMENT_STORY, *INLINE_MARKERS, "\\u003cimg", 'duplicated_from":{', 'duplicated_from": {')
+)
 
 if TYPE_CHECKING:
     import requests
