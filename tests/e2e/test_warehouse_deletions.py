@@ -250,47 +250,19 @@ def test_no_row_of_a_live_object_is_soft_deleted(outcome: Outcome) -> None:
     assert not any(wrongly.values()), f"soft-deleted but still in Asana: {wrongly}"
 
 
-# target-duckdb ignores ACTIVATE_VERSION, so a row goes only by a tombstone (tap_asana/deletions.py); these
-# streams get none. target-postgres soft-deletes the rows a full-table stream's listing no longer returns.
-DUCKDB_GAPS = {
-    "memberships": "tap_asana/deletions.py maps no event of resource_type 'membership' (the /memberships "
-    "twin of project, portfolio and goal memberships) to the memberships stream",
-    "portfolio_items": "a project or portfolio `removed` from a portfolio (or the portfolio deleted) sends "
-    "no tombstone for its portfolio_items row",
-    "custom_field_settings": "no tombstone for the custom field settings of a deleted project/portfolio/goal",
-    "project_statuses": "no tombstone for the project_status twin of a deleted status update",
-    "project_portfolio_settings": "no tombstone for the settings of a deleted project or portfolio",
-    "access_requests": "no tombstone for the access requests of a deleted project or portfolio",
-}
-
-
+# target-duckdb ignores ACTIVATE_VERSION, so there a row goes only by a tombstone (tap_asana/deletions.py):
+# from the events that name it, or from its parent's deletion (tap_asana/orphans.py). target-postgres also
+# soft-deletes the rows a full-table stream's listing no longer returns.
 @pytest.mark.parametrize("stream", CASCADES)
-def test_what_went_with_a_deleted_object_is_soft_deleted(
-    outcome: Outcome, stream: str, request: pytest.FixtureRequest
-) -> None:
-    if outcome.warehouse == "duckdb" and stream in DUCKDB_GAPS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=DUCKDB_GAPS[stream]))
+def test_what_went_with_a_deleted_object_is_soft_deleted(outcome: Outcome, stream: str) -> None:
     expected = outcome.expected(stream)
     assert expected, f"the deletions removed no loaded {stream}: the case checks nothing"
     missed = sorted(k for k in expected if not outcome.rows[stream].get(k))
     assert not missed, f"{stream}: gone from Asana with a deleted object, not soft-deleted: {missed}"
 
 
-MODEL_GAPS = {
-    "asana__task_history": "stories of a deleted task stay in the raw table (Asana names only the task in "
-    "its events; the tap cannot tombstone them) and transform/models/marts/asana__task_history.sql keeps "
-    "every story with a task_gid instead of joining the tasks still live",
-}
-DUCKDB_MODEL_GAPS = {
-    "asana__portfolio_status.item": "the portfolio_items row of a deleted project stays live in DuckDB (no "
-    "tombstone), so asana__portfolio_status still lists the project as an item",
-}
-
-
-@pytest.mark.parametrize("case", _known(MODEL_GAPS, *MODEL_KEYS))
-def test_the_models_drop_deleted_objects(outcome: Outcome, case: str, request: pytest.FixtureRequest) -> None:
-    if outcome.warehouse == "duckdb" and case in DUCKDB_MODEL_GAPS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=DUCKDB_MODEL_GAPS[case]))
+@pytest.mark.parametrize("case", MODEL_KEYS)
+def test_the_models_drop_deleted_objects(outcome: Outcome, case: str) -> None:
     model, column, streams = MODEL_KEYS[case]
     gone = set().union(*(outcome.vanished[s] & outcome.loaded[s] for s in streams))
     assert gone, f"nothing deleted for {case} to drop"

@@ -1,5 +1,6 @@
 -- What happened to each task, in order, from its stories: comments and system events
--- (stories on goals, portfolios and projects are left out).
+-- (stories on goals, portfolios and projects are left out). Only live tasks: Asana's events name a deleted
+-- task, not its stories, so those stay in the raw table without a tombstone.
 select
     s.story_gid,
     s.task_gid,
@@ -26,5 +27,5 @@ select
     s.new_due_on,
     s.text
 from {{ ref('stg_asana__stories') }} as s
+join {{ ref('stg_asana__tasks') }} as t on t.task_gid = s.task_gid
 left join {{ ref('stg_asana__users') }} as u on u.user_gid = s.created_by_gid
-where s.task_gid is not null
