@@ -239,23 +239,32 @@ class DeletionWatch:
         return len(self.unlisted)
 
     def _emit_orphans(self) -> int:
-        """Tombstones for the remembered rows of each deleted project or portfolio (tap_asana/orphans.py)."""
-        by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        """Tombstones for the remembered rows of each deleted project or portfolio, and for those a parent's
+        new read no longer lists (tap_asana/orphans.py); an item's `removed` event has written its own."""
+        now = format_timestamp(datetime.now(timezone.utc))
+        doomed: dict[tuple[str, str, str], str] = {}
+        for name, parent, gid in self.orphans.left():
+            doomed[(name, parent, gid)] = now
         for name, parent, gid, at in self.orphans.gone(self.deleted):
-            record = {"gid": gid, DELETED_AT: at or format_timestamp(datetime.now(timezone.utc))}
-            if name == ITEMS_STREAM:
-                record["portfolio_gid"] = parent
-            by_stream[name].append(record)
+            doomed[(name, parent, gid)] = at or now
         written = 0
-        for name, records in by_stream.items():
+        for name in ORPHAN_STREAMS:
             stream = self.tap.streams.get(name)
-            if stream is None or not stream.selected:
+            records = [
+                {"gid": gid, DELETED_AT: at, **({"portfolio_gid": parent} if name == ITEMS_STREAM else {})}
+                for (kind, parent, gid), at in sorted(doomed.items())
+                if kind == name and not (name == ITEMS_STREAM and self._unlisted(parent, gid))
+            ]
+            if stream is None or not stream.selected or not records:
                 continue
             stream._write_schema_message()
             for record in records:
                 stream._write_record_message(record)
             written += len(records)
         return written
+
+    def _unlisted(self, portfolio: str, item: str) -> bool:
+        return any((portfolio, item, kind) in self.unlisted for kind in ITEM_TYPES)
 
     def _emit_restored(self, kind: str, gids: set[str]) -> int:
         stream = self.tap.streams.get(STREAMS_BY_TYPE[kind])

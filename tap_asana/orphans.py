@@ -5,8 +5,11 @@ it) with no `removed` event, and the Events API never reports access requests, s
 deleted project or portfolio just vanish. Once the parent is gone its list answers 404, so nothing says which
 rows were its. The tap therefore keeps, in the `workspaces` stream's state (`deletions_children`), the gids
 that the last read of each parent returned for these two streams; when the parent's `deleted` event comes
-(tap_asana/deletions.py), they are tombstoned and forgotten. Both lists are small (a portfolio's items; the
-requests still pending), and a parent whose last read returned nothing is not kept.
+(tap_asana/deletions.py), they are tombstoned and forgotten. A parent read again whose list no longer has a
+row (an item removed while the events token had expired, a request approved or rejected: Asana lists pending
+ones only) gets a tombstone for it too, as ACTIVATE_VERSION would on loaders that use it. Only a read that ran
+to its end replaces what was kept, so a failed read never passes for an emptied list. Both lists are small (a
+portfolio's items; the requests still pending), and a parent whose last read returned nothing is not kept.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class Orphans:
     def __init__(self) -> None:
         self.kept: dict[str, dict[str, list[str]]] = {}
         self.fresh: dict[str, dict[str, list[str]]] = defaultdict(dict)
+        self.pending: dict[tuple[str, str], list[str]] = {}
 
     def load(self, kept: Any) -> None:
         """What the last run left in the state (anything malformed is ignored: it only costs tombstones)."""
@@ -41,11 +45,26 @@ class Orphans:
         }
 
     def reading(self, stream: str, parent: str) -> None:
-        """A read of this parent's rows starts: what it returns replaces what was kept."""
-        self.fresh[stream][parent] = []
+        """A read of this parent's rows starts."""
+        self.pending[(stream, parent)] = []
 
     def seen(self, stream: str, parent: str, gid: str) -> None:
-        self.fresh[stream].setdefault(parent, []).append(gid)
+        if (rows := self.pending.get((stream, parent))) is not None:
+            rows.append(gid)
+
+    def finished(self, stream: str, parent: str) -> None:
+        """The read ran to its end: what it returned replaces what was kept."""
+        if (rows := self.pending.pop((stream, parent), None)) is not None:
+            self.fresh[stream][parent] = rows
+
+    def left(self) -> Iterator[tuple[str, str, str]]:
+        """(stream, parent, gid) for each kept row that its parent's complete read this run left out."""
+        for stream, parents in self.fresh.items():
+            for parent, rows in sorted(parents.items()):
+                listed = set(rows)
+                for gid in self.kept.get(stream, {}).get(parent, ()):
+                    if gid not in listed:
+                        yield stream, parent, gid
 
     def gone(self, deleted: dict[str, dict[str, str | None]]) -> Iterator[tuple[str, str, str, str | None]]:
         """(stream, parent, gid, when) for each kept row of a deleted parent; `deleted` is resource type ->

@@ -27,9 +27,14 @@ class RememberingStream(TableStream):
         skipped = any((context or {}).get(k) is None for k in self.spec.requires) or self.partition_unchanged(
             context
         )
-        if found is not None and not skipped:
-            found[0].reading(self.name, found[1])
+        if found is None or skipped:
+            yield from super().get_records(context)
+            return
+        orphans, parent = found
+        orphans.reading(self.name, parent)
         yield from super().get_records(context)
+        # Reached only when every row was taken (and post-processed): a read cut short keeps what was kept.
+        orphans.finished(self.name, parent)
 
     def post_process(self, row: Record, context: Context | None = None) -> Record | None:
         kept = super().post_process(row, context)

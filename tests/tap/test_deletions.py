@@ -8,6 +8,7 @@ import pytest
 
 from tap_asana.deletions import DELETED_AT, STATE_KEY, DeletionWatch
 from tap_asana.orphans import STATE_KEY as ORPHANS_KEY
+from tap_asana.orphans import Orphans
 from tap_asana.tap import TapAsana
 from tests.tap.tap_runner import run_tap, tap_config
 
@@ -191,3 +192,41 @@ def test_an_item_removed_from_a_portfolio_leaves_it_unless_added_back(sandbox) -
         watch._note({"action": action, "resource": resource, "parent": parent, "created_at": at})
     assert watch.unlisted == {("8", "7", "project"): at}
     assert not any(watch.deleted.values())  # a project out of a portfolio still exists
+
+
+def test_a_remembered_row_its_parent_no_longer_lists_is_tombstoned(sandbox) -> None:
+    """Without events (an expired token), a portfolio item removed and an access request answered (Asana lists
+    pending ones only) are found by reading their parent again; only a complete read counts."""
+    acme = _acme(sandbox)
+    config = tap_config(sandbox, workspaces=[acme])
+    request = next(r for r in sandbox.store.all("access_request") if r["approval_status"] == "pending")
+    portfolio = next(p for p in sandbox.store.all("portfolio") if p.get("_items"))
+    item = portfolio["_items"][0]["gid"]
+    streams = ["portfolio_items", "access_requests"]
+    first = run_tap(config, streams=streams)
+    assert request["gid"] in first.gids("access_requests")
+    assert sandbox.post(f"/access_requests/{request['gid']}/approve", {}).status_code == 200
+    assert sandbox.post(f"/portfolios/{portfolio['gid']}/removeItem", {"item": item}).status_code == 200
+    state = first.state
+    state["bookmarks"]["workspaces"][STATE_KEY] = {acme: "expired"}  # the events say nothing
+    second = run_tap(config, streams=streams, state=state)
+    tombstones = {(s, _key(s, r)) for s in streams for r in second.records[s] if r.get(DELETED_AT)}
+    assert tombstones == {
+        ("access_requests", ("", request["gid"])),
+        ("portfolio_items", (portfolio["gid"], item)),
+    }
+
+
+def test_only_a_complete_read_replaces_what_was_kept() -> None:
+    orphans = Orphans()
+    orphans.load({"access_requests": {"p1": ["r1", "r2"], "p2": ["r3"]}, "unknown": {"x": ["y"]}})
+    orphans.reading("access_requests", "p1")
+    orphans.seen("access_requests", "p1", "r1")
+    orphans.finished("access_requests", "p1")
+    orphans.reading("access_requests", "p2")  # cut short: no `finished`
+    assert list(orphans.left()) == [("access_requests", "p1", "r2")]
+    assert orphans.state([]) == {"access_requests": {"p1": ["r1"], "p2": ["r3"]}}
+    assert list(orphans.gone({"project": {"p2": "2026-01-01T00:00:00.000Z"}})) == [
+        ("access_requests", "p2", "r3", "2026-01-01T00:00:00.000Z")
+    ]
+    assert orphans.state(["p2"]) == {"access_requests": {"p1": ["r1"]}}
