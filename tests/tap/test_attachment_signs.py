@@ -121,3 +121,30 @@ def test_without_the_stories_stream_every_task_is_listed(sandbox, request) -> No
 
     assert latest([alone], "attachments") == latest([every], "attachments")
     assert calls["GET /attachments"] == calls_every["GET /attachments"] > len(alone.records["tasks"])
+
+
+def test_an_inline_image_in_a_description_gets_its_task_listed(sandbox) -> None:
+    """Asana attaches an image pasted into a description without a story: that task is listed too."""
+    quiet = next(
+        t
+        for t in sandbox.store.all("task")
+        if t.get("projects") and not sandbox.store.related("attachment", "parent", t["gid"])
+    )
+    _, before = _sync(sandbox, streams=STREAMS)
+    quiet["html_notes"] = f'<body>see <img data-asana-gid="{quiet["gid"]}1" src="x.png"></body>'
+    _, after = _sync(sandbox, streams=STREAMS)
+
+    assert after["GET /attachments"] == before["GET /attachments"] + 1
+
+
+def test_a_task_whose_stories_were_not_read_is_listed(sandbox) -> None:
+    """The decision trusts only a reading of this task's stories (whatever order the children sync in)."""
+    result = run_tap(tap_config(sandbox), streams=STREAMS)
+    attachments = result.tap.streams["attachments"]  # type: ignore[attr-defined]
+    stories = result.tap.streams["stories"]  # type: ignore[attr-defined]
+    task = {"gid": "1", "resource_type": "task", "html_notes": "<body></body>"}
+    stories.read_task, stories.announced = "2", False
+    assert attachments.wanted_for(task)
+    stories.read_task = "1"
+    assert not attachments.wanted_for(task)
+    assert attachments.wanted_for({"gid": "3", "resource_type": "project"})
