@@ -130,8 +130,9 @@ class AsanaStream(RESTStream[str]):
 
     @property
     def requests_session(self) -> requests.Session:
-        """One session per thread: task children are fetched from a thread pool (see `TasksStream`)."""
-        local = self.__dict__.setdefault("_thread_local", threading.local())
+        """One session per thread, shared by every stream of the tap (the read-ahead workers are threads;
+        a session per stream and thread kept hundreds of connection pools alive)."""
+        local = self.asana_tap.__dict__.setdefault("_thread_sessions", threading.local())
         session: requests.Session | None = getattr(local, "session", None)
         if session is None:
             session = local.session = AsanaSession()

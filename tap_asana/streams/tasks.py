@@ -57,7 +57,9 @@ class TasksStream(TableStream):
         #: gid -> (modified_at, digest of the record) of each task emitted in this run: a task in several
         #: projects is emitted once, and again only if Asana now answers something else for it.
         self.emitted: dict[str, tuple[str | None, bytes]] = {}
-        #: gids emitted this run with every child (and their subtasks walked, when walking).
+        #: gids emitted this run with every child (stories, attachments ...).
+        self.with_children: set[str] = set()
+        #: gids emitted this run with every child and their subtasks walked.
         self.complete: set[str] = set()
         #: gids whose tombstone this run emitted.
         self.tombstoned: set[str] = set()
@@ -200,9 +202,13 @@ class TasksStream(TableStream):
                 or parse_timestamp(task.get("modified_at")) != bookmark
                 or task["gid"] in changed
             ]
-            # A task listed here was in this project when the bookmark was set, unless the events say it
-            # came in since: its children older than the bookmark were emitted then.
-            yield from self._emit_page(todo, context, walk=walk_subtasks, since=bookmark, fresh=arrived)
+            # A task the events do not name has not changed since the last run took its token, so the
+            # children it had then were emitted then: only newer ones come. One the events name gets all of
+            # its children: when the last run read them is not known, and the bookmark (the newest
+            # `modified_at` it emitted) may be later than a child it did not see (at-least-once).
+            yield from self._emit_page(
+                todo, context, walk=walk_subtasks, since=bookmark, fresh=arrived | changed
+            )
         # A task only deleted needs no request; one also changed may have been restored: ask Asana.
         only_deleted = sorted(set(deleted) - changed - self.tombstoned)
         gone = [self._tombstone(gid, deleted[gid]) for gid in only_deleted]
@@ -210,7 +216,9 @@ class TasksStream(TableStream):
         # does not move), a subtask, or one changed after the listing. Read again even if emitted from
         # another project this run: a move does not change `modified_at`, only the record tells.
         named: dict[str, dict] = {}
-        for gid in sorted(changed - listed):
+        unlisted = sorted(changed - listed)
+        self.read_ahead_push([self.json_job(self._task_route(gid), context) for gid in unlisted])
+        for gid in unlisted:
             task = self._fetch_task(gid, context)
             if task is not None:
                 named[gid] = task
@@ -218,7 +226,7 @@ class TasksStream(TableStream):
                 gone.append(self._tombstone(gid, deleted.get(gid)))
         # Nothing tells which children of a task that arrived an earlier run emitted (one moved in from a
         # project not read yet was never read): all of them, and its subtasks at every depth, first. Other
-        # named tasks (subtasks changed in place) were here when the bookmark was set.
+        # named tasks (subtasks changed in place) get all their children too, but not a walk.
         for gid, task in list(named.items()):
             if (followed := self._follow_if_loose(task, context)) is not None:
                 named[gid] = followed
@@ -227,7 +235,7 @@ class TasksStream(TableStream):
             [t for gid, t in named.items() if gid in arrived], context, walk=True, since=None
         )
         yield from self._emit_page(
-            [t for gid, t in named.items() if gid not in arrived], context, walk=False, since=bookmark
+            [t for gid, t in named.items() if gid not in arrived], context, walk=False, since=None
         )
         for tombstone in gone:
             self._remember(tombstone)
@@ -395,8 +403,13 @@ class TasksStream(TableStream):
         """
 
         def wanted(task: dict) -> bool:
-            full = since is None or task["gid"] in fresh
-            return not self._already_emitted(task) or (full and task["gid"] not in self.complete)
+            if not self._already_emitted(task):
+                return True
+            # Emitted in this form already: again only to bring what that time did not (all its children,
+            # its subtasks walked).
+            gid = task["gid"]
+            full = since is None or gid in fresh
+            return full and (gid not in self.with_children or (walk and gid not in self.complete))
 
         todo = [task for task in tasks if wanted(task)]
         keys = self.prefetch_children(
@@ -424,7 +437,9 @@ class TasksStream(TableStream):
             earlier = self.emitted.get(task["gid"])
             if since is None or task["gid"] in fresh:
                 self.children_since = None
-                self.complete.add(task["gid"])
+                self.with_children.add(task["gid"])
+                if walk:
+                    self.complete.add(task["gid"])
             elif earlier is not None:
                 # Changed since this run emitted it: what it emitted then need not come again.
                 self.children_since = parse_timestamp(earlier[0])
@@ -451,9 +466,12 @@ class TasksStream(TableStream):
             return []
         return [self.page_job(Route(f"/tasks/{task['gid']}/subtasks"), context, None)]
 
+    def _task_route(self, gid: str) -> Route:
+        return Route(f"/tasks/{gid}", paginated=False)
+
     def _fetch_task(self, gid: str, context: Context) -> dict | None:
         try:
-            return self.request_json(Route(f"/tasks/{gid}", paginated=False), context).get("data")
+            return self.request_json(self._task_route(gid), context).get("data")
         except NotFoundError:
             return None  # deleted since the event, or no longer visible
 

@@ -208,22 +208,7 @@ def test_a_deleted_object_keeps_its_row_with_sdc_deleted_at(outcome: Outcome, st
     assert outcome.rows[stream].get(gid), f"{stream} {gid}: deleted in Asana, not soft-deleted"
 
 
-def _known(marks: dict[str, str], *params: str) -> list[Any]:
-    """Parameters, with an xfail (strict: it must still fail) on those `marks` names."""
-    return [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=marks[p])) if p in marks else p
-        for p in params
-    ]
-
-
-DELETED_AT_GAPS = {
-    "tasks": "a task in no project is tombstoned by the tasks stream when its own events answer 404 "
-    "(tap_asana/streams/tasks.py, _watched_tasks: self._tombstone(gid, None)), with the time of the run, and "
-    "tap_asana/deletions.py then skips it, though the workspace event it read carries the deletion time",
-}
-
-
-@pytest.mark.parametrize("stream", _known(DELETED_AT_GAPS, *DIRECT))
+@pytest.mark.parametrize("stream", DIRECT)
 def test_sdc_deleted_at_is_when_the_object_was_deleted(outcome: Outcome, stream: str) -> None:
     """The time of the deletion (Asana's event), not of the load: within the deletions' window, give or
     take the second the warehouse's timestamp may be truncated to."""
