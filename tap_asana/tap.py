@@ -59,6 +59,12 @@ class TapAsana(Tap):
             "killed with -9 re-reads what came after the last STATE.",
         ),
         th.Property(
+            "metrics_log_level",
+            th.StringType,
+            description="Level of the SDK's per-request METRIC log lines: WARNING (default, silent) or INFO "
+            "to see them (also TAP_ASANA_METRICS_LOG_LEVEL, or a DEBUG plugin log level).",
+        ),
+        th.Property(
             "webhook_queue",
             th.StringType,
             description="Queue file of `asana-webhooks serve`: when set, stream `webhook_events` drains it.",
