@@ -123,7 +123,7 @@ class TasksStream(TableStream):
         if isinstance(cached, SyncTokenExpiredError):  # read already, for the change signals
             since = self._start_date()
         elif cached is not None:
-            if cached.get("has_more"):
+            if cached.get("has_more") or (self._is_quiet(cached) and bookmark is not None):
                 return head
             since = bookmark or self._start_date()
         else:
@@ -135,7 +135,8 @@ class TasksStream(TableStream):
             except Exception as exc:  # met again by the main thread, where it decides
                 return [(key, None, exc)]
             else:
-                if events[1].json().get("has_more"):
+                body = events[1].json()
+                if body.get("has_more") or (self._is_quiet(body) and bookmark is not None):
                     return [(key, events, None)]
                 since = bookmark or self._start_date()
                 head = [(key, events, None)]
@@ -146,6 +147,13 @@ class TasksStream(TableStream):
         except Exception as exc:
             head.append((key, None, exc))
         return head
+
+    def _signals_on(self) -> bool:
+        return bool(self.asana_tap.change_signals.enabled)
+
+    def _is_quiet(self, events: dict[str, Any]) -> bool:
+        """An events page with no event (the listing that would follow it can be skipped)."""
+        return self._signals_on() and not events.get("data")
 
     def _take_head(self, context: Context, token: str | None) -> list[Any]:
         """Hand what the partition's head job read to the requests that follow; their keys."""
@@ -192,7 +200,15 @@ class TasksStream(TableStream):
             self.write_state_now()
         walk_subtasks = bookmark is None
         listed: set[str] = set()
-        for page in self.fetch_pages(self._project_route(context, bookmark or self._start_date()), context):
+        # Every change to a task of the project is an event on the project: when the events since the kept
+        # token name none, the `modified_since` listing would return nothing new (change signals on).
+        quiet = valid and bookmark is not None and not (changed or arrived or deleted) and self._signals_on()
+        pages = (
+            ()
+            if quiet
+            else self.fetch_pages(self._project_route(context, bookmark or self._start_date()), context)
+        )
+        for page in pages:
             listed.update(task["gid"] for task in page)
             # `modified_since` is inclusive: the task at the bookmark was emitted by the last run.
             todo = [

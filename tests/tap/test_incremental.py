@@ -210,3 +210,30 @@ def test_new_and_edited_subtasks_of_a_task_in_no_project_are_found(sandbox) -> N
     by_gid = {t["gid"]: t for t in second.records["tasks"]}
     assert created.json()["data"]["gid"] in by_gid
     assert by_gid[old["gid"]]["name"] == "Step 1, renamed"
+
+
+def _task_listings(sandbox, config, state) -> tuple[int, object]:
+    sandbox.control("reset", {})
+    result = run_tap(config, streams=["tasks"], state=state)
+    return sandbox.control("stats")["requests"]["by_route"].get("GET /tasks", 0), result
+
+
+def test_a_project_whose_events_name_no_task_is_not_listed(sandbox) -> None:
+    config = tap_config(sandbox)
+    first = run_tap(config, streams=["tasks"])
+    projects = [
+        p["context"]["project_gid"]
+        for p in first.state["bookmarks"]["tasks"]["partitions"]
+        if p["context"].get("project_gid") and p.get("replication_key_value")
+    ]
+    assert len(projects) > 3
+    listed_always, _ = _task_listings(sandbox, {**config, "change_signals": False}, first.state)
+    quiet, nothing = _task_listings(sandbox, config, first.state)
+    assert listed_always - quiet == len(projects)  # only the assignee listings remain
+    assert nothing.gids("tasks") == []
+    # One task renamed: its project's listing is read again, and the task comes.
+    task = next(t for t in sandbox.store.all("task") if t["projects"] and t["projects"][0]["gid"] in projects)
+    assert sandbox.put(f"/tasks/{task['gid']}", {"name": "Renamed while the tap slept"}).status_code == 200
+    one, result = _task_listings(sandbox, config, first.state)
+    assert one == quiet + len({p["gid"] for p in sandbox.store.get(task["gid"])["projects"]} & set(projects))
+    assert task["gid"] in result.gids("tasks")
