@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 #: Bytes of answers held for the main thread at most; workers pause beyond it.
-DEFAULT_MAX_HELD_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_HELD_BYTES = 2 * 1024 * 1024
 
 _QUEUED, _RUNNING, _DONE = range(3)
 
