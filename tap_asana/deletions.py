@@ -112,6 +112,9 @@ class DeletionWatch:
         self.next_tokens: dict[str, str] = {}
         #: Workspaces whose events were read from a kept token: every deletion since the last run is known.
         self.tracked: set[str] = set()
+        #: Workspaces that got a first token (a 412: no events to process) kept in the state at once, so a
+        #: run that dies leaves the next one every deletion since this run started.
+        self.kept_from_start: set[str] = set()
 
     @property
     def reader(self) -> AsanaStream:
@@ -131,6 +134,23 @@ class DeletionWatch:
         self.orphans.load(state.get(ORPHANS_KEY))
         for workspace in self.workspaces:
             self._read(workspace, tokens.get(workspace) if isinstance(tokens, dict) else None)
+
+    def keep_first_tokens(self) -> bool:
+        """Keep in the state now the tokens of workspaces that had none (or an expired one): there is nothing
+        to write for them at the end, so nothing to lose by keeping them early. Returns whether any was."""
+        fresh = {w: t for w, t in self.next_tokens.items() if w not in self.tracked}
+        if not fresh:
+            return False
+        state = self.reader.get_context_state(None)
+        kept = state.get(STATE_KEY)
+        state[STATE_KEY] = {**(kept if isinstance(kept, dict) else {}), **fresh}
+        self.kept_from_start.update(fresh)
+        return True
+
+    def known_from_start(self, workspace: str | None) -> bool:
+        """Whether every deletion in the workspace since this run started will be known to the next run,
+        even if this one dies (its events token was kept before any record)."""
+        return workspace in self.tracked or workspace in self.kept_from_start
 
     def _read(self, workspace: str, token: str | None) -> None:
         route_path = f"/workspaces/{workspace}/events"

@@ -159,6 +159,8 @@ class TapAsana(Tap):
             )
             if deletions.wanted():
                 deletions.read()
+                if deletions.keep_first_tokens():
+                    self.state_writer.flush(self.state)
                 self.change_signals.start(deletions)
         # Opt-in streams (`events`) are not part of the default selection.
         defaults = [s for s in self.streams.values() if s.selected_by_default]

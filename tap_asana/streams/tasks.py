@@ -197,7 +197,15 @@ class TasksStream(TableStream):
             # no bookmark, read the project in full again.
             state.pop("replication_key_value", None)
             state[SYNC_TOKEN_KEY] = next_token
-            self.write_state_now()
+            deletions = self.asana_tap.deletions
+            if (
+                token is not None
+                or deletions is None
+                or not deletions.known_from_start(context.get(WORKSPACE_KEY))
+            ):
+                # On a partition's first run the workspace's events (kept since the run started) tell the
+                # next run what was deleted; otherwise only this token can (one STATE message per project).
+                self.write_state_now()
         walk_subtasks = bookmark is None
         listed: set[str] = set()
         # Every change to a task of the project is an event on the project: when the events since the kept
