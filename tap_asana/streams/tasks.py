@@ -327,8 +327,14 @@ class TasksStream(TableStream):
                     todo.append(task)
             # Followed from now on (see `_watched_tasks`): the first token is taken before the task's tree is
             # read, so a change to it after the read is in the events.
+            loose_ones = [
+                task["gid"]
+                for task in page
+                if not task.get("parent") and not task.get("projects") and task["gid"] not in watched
+            ]
+            self._read_events_ahead([(gid, None) for gid in loose_ones], context)
             for task in page:
-                loose = not task.get("parent") and not task.get("projects") and task["gid"] not in watched
+                loose = task["gid"] in loose_ones
                 if loose and (token := self._first_token(task["gid"], context)) is not None:
                     watched[task["gid"]] = token
             # A task reaches this listing when it changes, but may have been in a project (or assigned to
@@ -362,6 +368,7 @@ class TasksStream(TableStream):
 
         One request per task and run (Asana's events bubble up from subtasks and their stories).
         """
+        self._read_events_ahead(sorted(watched.items()), context)
         for gid, token in sorted(watched.items()):
             try:
                 changed, arrived, deleted, next_token, valid = self._changed_since(gid, token, context)
@@ -388,6 +395,14 @@ class TasksStream(TableStream):
                 tombstone = self._tombstone(gone, deleted[gone])
                 self._remember(tombstone)
                 yield tombstone
+
+    def _read_events_ahead(self, resources: list[tuple[str, str | None]], context: Context) -> None:
+        """Queue the first events call of each (resource, token) for the read-ahead workers: the loops over
+        tasks in no project would otherwise send them one at a time."""
+        if len(resources) > 1:
+            self.read_ahead_push(
+                [self.json_job(self._events_route(gid, token), context) for gid, token in resources]
+            )
 
     def _first_token(self, gid: str, context: Context) -> str | None:
         """A task's first events sync token (Asana answers the first call with a 412 that carries it)."""
