@@ -63,16 +63,17 @@ class ReadAhead:
         self.misses = 0
 
     def push(self, jobs: Sequence[tuple[Hashable, Callable[[], Any]]]) -> list[Hashable]:
-        """Queue `jobs` (in their order) ahead of everything queued before; the keys newly queued."""
-        added: list[Hashable] = []
+        """Queue `jobs` (in their order) ahead of everything queued before; the keys now pending, those
+        queued earlier included (e.g. by a worker that expanded a page it read), for the caller to discard
+        what its scope did not take."""
         with self._cond:
             if self._closed:
-                return added
+                return []
             fresh = [_Job(key, thunk) for key, thunk in jobs if key not in self._jobs]
             for job in fresh:
                 self._jobs[job.key] = job
-                added.append(job.key)
             self._queue.extendleft(reversed(fresh))
+            added = [key for key, _ in jobs if key in self._jobs]
             self._start_workers()
             self._cond.notify_all()
         return added

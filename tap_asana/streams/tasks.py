@@ -500,10 +500,25 @@ class TasksStream(TableStream):
         return earlier is not None and earlier[1] == _digest(task)
 
     def _subtasks_job(self, task: dict, context: Context) -> list[tuple[Any, Any]]:
-        """The first page of a task's subtasks, read after its children (depth first, as `_emit_page`)."""
+        """The first page of a task's subtasks, read after its children (depth first, as `_emit_page`).
+
+        The worker that reads it queues at once the first requests of those subtasks (their children, their
+        own subtasks): a tree is then read in parallel rather than a level at a time, and `_emit_page`
+        finds them pending when it gets there (it discards what it does not take).
+        """
         if not task.get("num_subtasks"):
             return []
-        return [self.page_job(Route(f"/tasks/{task['gid']}/subtasks"), context, None)]
+        key, send = self.page_job(Route(f"/tasks/{task['gid']}/subtasks"), context, None)
+
+        def read_and_expand() -> Any:
+            answer = send()
+            subtasks = [t for t in answer[1].json().get("data") or [] if not self._already_emitted(t)]
+            self.prefetch_children(
+                subtasks, context, then=lambda subtask: self._subtasks_job(subtask, context)
+            )
+            return answer
+
+        return [(key, read_and_expand)]
 
     def _task_route(self, gid: str) -> Route:
         return Route(f"/tasks/{gid}", paginated=False)
