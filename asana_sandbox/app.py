@@ -227,9 +227,11 @@ def _api_path(request: Request) -> str:
 
 
 def _drop_connection(request: Request) -> None:
-    """Close the client's socket without an answer, as a dying load balancer would."""
-    sock = request.environ.get("werkzeug.socket")
+    """End the client's connection without an answer, as a dying load balancer would.
+
+    Shut down, not closed: the server owns the socket and closes it when its answer cannot be sent.
+    """
+    sock = request.environ.get("asana_sandbox.socket")
     if isinstance(sock, socket.socket):
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        sock.close()

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-import logging
-import socket
 import threading
 from datetime import date
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import (
-    LISTEN_QUEUE,
-    BaseWSGIServer,
-    WSGIRequestHandler,
-    get_sockaddr,
-    make_server,
-    select_address_family,
-)
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+from waitress.task import ErrorTask, WSGITask
 
 from asana_sandbox.app import API_PREFIX, SandboxApp
 from asana_sandbox.datasets import load_dataset
@@ -45,35 +39,42 @@ __all__ = [
 
 
 STOP_POLL_SECONDS = 0.05
+# Enough workers for the sandbox's own concurrency limits (429 above 50 reads / 15 writes in flight) to answer
+# rather than queue, with room for control requests and requests held by the `delay_ms` fault.
+WORKER_THREADS = 100
+# Request line plus headers; above it the answer is 431 (Asana's front ends refuse such requests too).
+MAX_HEADER_BYTES = 64 * 1024
+SOCKET_ENVIRON_KEY = "asana_sandbox.socket"
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Request lines go to the `asana_sandbox.access` logger at DEBUG, not to stderr."""
+class _SandboxTask(WSGITask):
+    """A request for the app; its environ carries the client socket, for the `drop` fault."""
 
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        logging.getLogger("asana_sandbox.access").debug('"%s" %s %s', self.requestline, code, size)
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[SOCKET_ENVIRON_KEY] = self.channel.socket
+        return environ
 
-    def log_error(self, format: str, *args: Any) -> None:
-        logging.getLogger("asana_sandbox.access").debug(format, *args)
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Requests http.server cannot parse (a garbled request line, bad headers) are answered here.
+class _AsanaErrorTask(ErrorTask):
+    """Requests waitress cannot parse (bad request line or headers, headers too large) are answered here.
 
-        Its default is an HTML page; the sandbox answers in Asana's error shape like everywhere else.
-        """
-        phrase = message or self.responses.get(code, ("Error", ""))[0]
-        self.log_error("code %d, message %s", code, phrase)
-        self.send_response(code, phrase)
-        self.send_header("Connection", "close")
-        if code < 200 or code in (204, 205, 304):
-            self.end_headers()
-            return
-        body = json.dumps({"errors": [{"message": phrase, "help": HELP}]}).encode()
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    waitress's default is a plain-text page; the sandbox answers in Asana's error shape like everywhere else.
+    """
+
+    def execute(self) -> None:
+        error: Any = getattr(self.request, "error", None)  # the parser's waitress.utilities.Error
+        body = json.dumps({"errors": [{"message": f"{error.reason}: {error.body}", "help": HELP}]}).encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers = [("Content-Type", "application/json")]
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _SandboxChannel(HTTPChannel):
+    task_class = _SandboxTask
+    error_task_class = _AsanaErrorTask
 
 
 def build_app(
@@ -122,22 +123,26 @@ def build_app(
     )
 
 
-def _make_server(host: str, port: int, app: SandboxApp) -> BaseWSGIServer:
-    """A threaded server on a socket bound here, so that a busy port raises OSError.
-
-    Left to bind by itself, werkzeug prints to stderr and calls `sys.exit(1)` when the port is taken.
-    """
-    family = select_address_family(host, port)
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(get_sockaddr(host, port, family))
-        listener.listen(LISTEN_QUEUE)
-        return make_server(
-            host, port, app, threaded=True, request_handler=_QuietHandler, fd=listener.fileno()
-        )
-    finally:
-        listener.close()  # the server holds its own duplicate of the socket
+def _make_server(
+    host: str, port: int, app: SandboxApp, socket_map: dict[int, Any]
+) -> BaseWSGIServer | MultiSocketServer:
+    """waitress on `host:port`, HTTP/1.1 with keep-alive as Asana's API; a busy port raises OSError here."""
+    server = create_server(
+        app,
+        map=socket_map,
+        host=host,
+        port=port,
+        threads=WORKER_THREADS,
+        max_request_header_size=MAX_HEADER_BYTES,
+        connection_limit=1000,
+        ident="",  # no `Server: waitress` header; Asana names no server either
+        log_socket_errors=False,  # clients hanging up (and the `drop` fault) are not errors
+        clear_untrusted_proxy_headers=True,
+    )
+    for dispatcher in socket_map.values():  # every listening socket (a name may resolve to several)
+        if isinstance(dispatcher, BaseWSGIServer):
+            dispatcher.channel_class = _SandboxChannel
+    return server
 
 
 class SandboxServer:
@@ -148,7 +153,9 @@ class SandboxServer:
     ) -> None:
         self.token = str(options.get("token", DEFAULT_TOKEN))
         self.app = build_app(dataset, **options)  # type: ignore[arg-type]
-        self._server: BaseWSGIServer = _make_server(host, port, self.app)
+        self._map: dict[int, Any] = {}  # waitress's socket map, ours so that stop() can end the loop
+        self._server = _make_server(host, port, self.app, self._map)
+        self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
@@ -162,7 +169,10 @@ class SandboxServer:
 
     @property
     def root_url(self) -> str:
-        host, port = self._server.server_address[:2]
+        if isinstance(self._server, MultiSocketServer):
+            host, port = self._server.effective_listen[0][:2]
+        else:
+            host, port = self._server.effective_host, self._server.effective_port  # type: ignore[attr-defined]
         return f"http://{host}:{port}"
 
     @property
@@ -170,25 +180,29 @@ class SandboxServer:
         return self.root_url + API_PREFIX
 
     def start(self) -> SandboxServer:
-        # A short poll interval: stop() waits for the loop to notice, and tests start and stop many sandboxes.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": STOP_POLL_SECONDS},
-            name="asana-sandbox",
-            daemon=True,
-        )
+        """Serve in a background thread; `stop` ends it."""
+        self._thread = threading.Thread(target=self.serve_forever, name="asana-sandbox", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        """Serve in this thread until `stop` (or KeyboardInterrupt), then close every socket."""
+        try:
+            while not self._stopping.is_set():
+                # A short poll: stop() waits for the loop to notice, and tests start and stop many sandboxes.
+                wasyncore.loop(timeout=STOP_POLL_SECONDS, map=self._map, use_poll=True, count=1)
+        finally:
+            self._server.task_dispatcher.shutdown(timeout=5)
+            wasyncore.close_all(self._map)
 
     def stop(self) -> None:
         self.app.webhooks.stop()
-        self._server.shutdown()
-        self._server.server_close()
+        self._stopping.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=10)
+        else:  # never served: release the port and the worker threads
+            self._server.task_dispatcher.shutdown(timeout=5)
+            wasyncore.close_all(self._map)
 
     def __enter__(self) -> SandboxServer:
         return self.start()

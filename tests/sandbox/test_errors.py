@@ -3,6 +3,7 @@ and malformed requests answered with a 400, never a 500."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from collections.abc import Callable
@@ -225,8 +226,11 @@ def _raw_exchange(client, request: bytes) -> tuple[str, dict[str, str], bytes]:
     with socket.create_connection((host, int(port)), timeout=30) as connection:
         connection.sendall(request)
         answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
+        # The server answers an oversized request before reading all of it, then closes: the unread rest
+        # makes the close a reset, which may arrive after the answer.
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := connection.recv(65536):
+                answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
     status, *header_lines = head.decode("latin-1").split("\r\n")
     headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in header_lines)}
@@ -236,10 +240,18 @@ def _raw_exchange(client, request: bytes) -> tuple[str, dict[str, str], bytes]:
 @pytest.mark.parametrize(
     ("request_bytes", "status"),
     [
-        (b"GET /api/1.0/users/me HTTP/1.1\r\nHost: x\r\n" + b"X-Many: y\r\n" * 200 + b"\r\n", "431"),
-        (b"GET /api/1.0/" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", "414"),
+        # The request line and headers together are limited to 64 KiB (the server counts both).
+        (
+            b"GET /api/1.0/users/me HTTP/1.1\r\nHost: x\r\n"
+            + (b"X-Many: " + b"y" * 1000 + b"\r\n") * 100
+            + b"\r\n",
+            "431",
+        ),
+        (b"GET /api/1.0/" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", "431"),
+        (b"GET /api/1.0/users/me HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", "400"),
+        (b"GET /api/1.0/users/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "501"),
     ],
-    ids=["too-many-headers", "uri-too-long"],
+    ids=["headers-too-large", "uri-too-long", "malformed-header", "unknown-transfer-encoding"],
 )
 def test_requests_http_cannot_parse_are_answered_in_asanas_shape(
     demo, request_bytes: bytes, status: str
