@@ -135,15 +135,21 @@ def test_a_body_is_decoded_once_and_a_bad_one_raises_each_time(
             broken.json()
 
 
+#: Queries as the tap sends them: a page of a listing, a filtered listing.
+TYPICAL_QUERIES = [
+    {
+        "limit": 100,
+        "offset": "eyJ0eXAiOiJKV1Qi+/=",
+        "opt_fields": "name,assignee.name,memberships.project",
+    },
+    {"workspace": "12345", "modified_since": "2024-01-02T00:00:00+00:00", "completed": True},
+]
+
+
 @pytest.mark.parametrize(
     "params",
     [
-        {
-            "limit": 100,
-            "offset": "eyJ0eXAiOiJKV1Qi+/=",
-            "opt_fields": "name,assignee.name,memberships.project",
-        },
-        {"workspace": "12345", "modified_since": "2024-01-02T00:00:00+00:00", "completed": True},
+        *TYPICAL_QUERIES,
         {"text": "naïve café & co / 100%", "tags": ["a b", None, 3], "none": None, "raw": b"x y"},
         {"empty": "", "tuple": ("x", "y"), "number": 1.5, "flag": False},
     ],
@@ -163,12 +169,7 @@ def test_encode_query_is_urlencode(params: dict[str, Any], safe: str) -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        {
-            "limit": 100,
-            "offset": "eyJ0eXAiOiJKV1Qi+/=",
-            "opt_fields": "name,assignee.name,memberships.project",
-        },
-        {"workspace": "12345", "modified_since": "2024-01-02T00:00:00+00:00", "completed": True},
+        *TYPICAL_QUERIES,
         {"text": "naïve café & co / 100%", "tags": ["a b", "", 3], "blank": "", "none": None},
     ],
 )

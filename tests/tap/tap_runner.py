@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tap_asana.tap import TapAsana
@@ -78,3 +81,24 @@ def run_tap(
             result.schema_messages[message["stream"]] += 1
     result.tap = tap  # type: ignore[attr-defined]
     return result
+
+
+def tap_command(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m tap_asana ARGS` as a user runs it: exit code, stdout and stderr."""
+    return subprocess.run(
+        [sys.executable, "-m", "tap_asana", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=None if env is None else dict(env),
+    )
+
+
+def tap_with_config(
+    config: dict[str, Any], directory: Path, *extra: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """The tap as a process, with `config` written to a file in `directory`."""
+    path = directory / "config.json"
+    path.write_text(json.dumps(config))
+    return tap_command("--config", str(path), *extra, env=env)

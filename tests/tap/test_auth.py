@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -13,7 +11,7 @@ from asana_client.auth import AsanaOAuthAuthenticator, oauth_token_url
 from asana_client.errors import AsanaAuthError
 from asana_sandbox.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REFRESH_TOKEN
 from tap_asana.tap import TapAsana
-from tests.tap.tap_runner import FAST, run_tap, tap_config
+from tests.tap.tap_runner import FAST, run_tap, tap_config, tap_with_config
 
 STREAMS = ["workspaces", "users", "projects", "sections"]
 
@@ -30,15 +28,7 @@ def _oauth_config(sandbox, **overrides) -> dict:
 
 
 def _run_cli(config: dict, tmp_path) -> subprocess.CompletedProcess:
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    return subprocess.run(
-        [sys.executable, "-m", "tap_asana", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return tap_with_config(config, tmp_path)
 
 
 def test_token_url_derives_from_api_url() -> None:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.tap.tap_runner import selected_catalog, tap_config
+from tests.tap.tap_runner import selected_catalog, tap_command, tap_config
 
 
 def _tap(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tap_asana", *args], capture_output=True, text=True, timeout=120, check=False
-    )
+    return tap_command(*args)
 
 
 def _assert_usage_error(run: subprocess.CompletedProcess, *words: str) -> None:

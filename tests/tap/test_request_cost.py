@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import subprocess
-import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from tap_asana.client import AsanaStream
 from tap_asana.logs import METRICS_LEVEL_ENV, metrics_log_level
 from tap_asana.stream_schemas import opt_field_paths
 from tap_asana.tap import TapAsana
-from tests.tap.tap_runner import selected_catalog, tap_config
+from tests.tap.tap_runner import selected_catalog, tap_config, tap_with_config
 
 CONTEXT_VALUES = ("workspace_gid", "project_gid", "assignee_gid", "task_gid", "parent_gid", "user_gid")
 
@@ -181,16 +179,7 @@ def test_request_metrics_are_off_by_default_and_on_when_asked(
 
 
 def test_a_bad_metrics_level_is_a_usage_error(sandbox, tmp_path: Path) -> None:
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(tap_config(sandbox)))
-    run = subprocess.run(
-        [sys.executable, "-m", "tap_asana", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**_environ(), METRICS_LEVEL_ENV: "loud"},
-    )
+    run = tap_with_config(tap_config(sandbox), tmp_path, env={**_environ(), METRICS_LEVEL_ENV: "loud"})
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
     assert METRICS_LEVEL_ENV in run.stderr.strip().splitlines()[-1]

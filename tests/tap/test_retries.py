@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import subprocess
-import sys
 
 import pytest
 import requests
@@ -15,7 +12,7 @@ from singer_sdk.exceptions import RetriableAPIError
 from asana_client.errors import RetriesExhaustedError
 from tap_asana.streams import STREAM_TYPES
 from tap_asana.tap import TapAsana
-from tests.tap.tap_runner import run_tap, tap_config
+from tests.tap.tap_runner import run_tap, tap_config, tap_with_config
 
 WAIT_LOG = re.compile(r"retry \d+ in (?P<wait>[0-9.]+)s")
 PARENT_STREAMS = ["workspaces", "users", "projects", "sections"]
@@ -67,15 +64,7 @@ def test_gives_up_after_max_retries_with_a_clear_error(sandbox) -> None:
 
 def test_cli_reports_exhausted_retries_in_one_line(sandbox, tmp_path) -> None:
     sandbox.control("faults", {"error_rate": 1.0, "error_status": 500})
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(tap_config(sandbox, max_retries=2)))
-    run = subprocess.run(
-        [sys.executable, "-m", "tap_asana", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = tap_with_config(tap_config(sandbox, max_retries=2), tmp_path)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert "giving up after 2 tries" in run.stderr.splitlines()[-1]

@@ -5,28 +5,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from asana_sandbox.oauth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REFRESH_TOKEN
-from tests.tap.tap_runner import FAST, selected_catalog
+from tests.tap.tap_runner import FAST, selected_catalog, tap_with_config
 
 TOKEN = "2/1204999999999999/1299999999999999:5ecre7t0ken0f7hirtytw0chars"
 
 
 def _run(config: dict[str, Any], tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    return subprocess.run(
-        [sys.executable, "-m", "tap_asana", "--config", str(path), *extra],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return tap_with_config(config, tmp_path, *extra)
 
 
 def _assert_clean(run: subprocess.CompletedProcess, *secrets: str) -> None:
