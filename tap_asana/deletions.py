@@ -170,7 +170,14 @@ class DeletionWatch:
                     self.next_tokens[workspace] = exc.sync_token
                 return
             except (AccessDeniedError, NotFoundError) as exc:
-                self.tap.logger.info("Workspace %s: no events (%s); deletions untracked", workspace, exc)
+                # Asana serves a workspace's events to an Enterprise+ Service Account only.
+                self.tap.logger.info(
+                    "Workspace %s: no workspace events (%s; they need an Enterprise+ Service Account token): "
+                    "deleted tasks in projects come from their projects' events, other deletions from "
+                    "full-table re-reads (ACTIVATE_VERSION)",
+                    workspace,
+                    exc,
+                )
                 return
             if token is not None:
                 self.tracked.add(workspace)

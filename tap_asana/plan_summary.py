@@ -24,6 +24,7 @@ PLAN_NEEDED = {
     "free": "any plan",
     "premium": "a paid plan (Starter/Premium or above)",
     "enterprise": "an Enterprise plan",
+    "service_account": "a Service Account token of an Enterprise+ plan",
 }
 EXTRACTOR = "tap-asana"
 

@@ -68,7 +68,10 @@ def _resource_events(ctx: RequestContext) -> Response:
 
 
 def _workspace_events(ctx: RequestContext, workspace_gid: str) -> Response:
+    """Every event in the workspace; Asana serves them only to a Service Account of an Enterprise+ domain
+    (402 below Enterprise, 403 for any other token), as the audit log."""
     workspace = ctx.obj(workspace_gid, "workspace", "workspace_gid")
+    ctx.gate("enterprise")
     return _events_since(ctx, workspace["gid"], 1000)
 
 

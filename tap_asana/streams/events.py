@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from asana_client.errors import SyncTokenExpiredError
+from asana_client.errors import AccessDeniedError, SyncTokenExpiredError
 from tap_asana.client import Route
 from tap_asana.streams.declarative import WORKSPACE_KEY, StreamSpec, TableStream
 
@@ -75,6 +75,17 @@ class EventsStream(TableStream):
                     )
                 if exc.sync_token:
                     tokens[gid] = exc.sync_token
+                return
+            except AccessDeniedError as exc:
+                # A workspace's events are served to an Enterprise+ Service Account only; goals are premium.
+                self.asana_tap.plan_gates.refused(
+                    self.name,
+                    tier="service_account" if kind == "workspace" else self.tier,
+                    status=exc.status,
+                    partition=context,
+                    logger=self.logger,
+                    selected=self.selected,
+                )
                 return
             for event in page.get("data") or []:
                 yield {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .helpers import busiest_project, error_message, workspace
+from .helpers import ACME, PERSONAL, busiest_project, error_message, workspace
 
 INVALID_SYNC = (
     "Sync token invalid or too old. If you are attempting to keep resources in sync, you must fetch the full "
@@ -99,3 +99,15 @@ def test_workspace_events_see_every_change_in_the_workspace(sandbox) -> None:
     assert expected <= {e["resource"]["gid"] for e in events} | {
         e["parent"]["gid"] for e in events if e.get("parent")
     }
+
+
+def test_workspace_events_are_for_enterprise_service_accounts(sandbox_factory) -> None:
+    """Asana serves a workspace's events to a Service Account of an Enterprise+ organization only."""
+    service_account, user = sandbox_factory(), sandbox_factory(service_account=False)
+    personal = workspace(service_account.store, PERSONAL)["gid"]
+    below_enterprise = service_account.get(f"/workspaces/{personal}/events")
+    assert below_enterprise.status_code == 402
+    error_message(below_enterprise.json())
+    not_a_service_account = user.get(f"/workspaces/{workspace(user.store, ACME)['gid']}/events")
+    assert not_a_service_account.status_code == 403
+    error_message(not_a_service_account.json())

@@ -99,3 +99,9 @@ def _tier_of(store: Any, record: dict) -> int:
             return 0
         seen += 1
     return 0
+
+
+def workspaces_with_events(store: Any) -> list[str]:
+    """Gids of the workspaces whose events (`GET /workspaces/{gid}/events`) the sandbox's service-account
+    token may read: Enterprise ones, as in Asana. The others' deletions are not tracked."""
+    return sorted(w["gid"] for w in store.all("workspace") if w.get("_tier") == "enterprise")

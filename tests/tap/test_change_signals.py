@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import random
 from collections.abc import Iterable, Iterator
 from contextlib import redirect_stdout
@@ -18,6 +19,7 @@ import pytest
 from tap_asana.change_signals import STATE_KEY
 from tap_asana.deletions import DELETED_AT
 from tap_asana.tap import TapAsana
+from tests.tap.expected import workspaces_with_events
 from tests.tap.tap_runner import selected_catalog, tap_config
 
 SECTIONS_ROUTE = "GET /projects/{project_gid}/sections"
@@ -76,12 +78,18 @@ def requests_by_route(sandbox: Any) -> dict[str, int]:
 
 
 def config_for(sandbox: Any, **overrides: Any) -> dict[str, Any]:
-    return tap_config(sandbox, emit_activate_version_messages=True, **overrides)
+    """The workspaces whose deletions are tracked (their workspace events are readable) only: elsewhere
+    nothing is skipped (`test_a_workspace_without_workspace_events_is_read_in_full`)."""
+    with sandbox.store.lock:
+        tracked = workspaces_with_events(sandbox.store)
+    return tap_config(sandbox, emit_activate_version_messages=True, workspaces=tracked, **overrides)
 
 
 def projects_with_sections(sandbox: Any) -> list[dict]:
+    """The projects with sections in the workspaces `config_for` syncs."""
     with sandbox.store.lock:
-        projects = list(sandbox.store.all("project"))
+        tracked = set(workspaces_with_events(sandbox.store))
+        projects = [p for p in sandbox.store.all("project") if p["workspace"]["gid"] in tracked]
         return [p for p in projects if sandbox.store.related("section", "project", p["gid"])]
 
 
@@ -192,6 +200,31 @@ def test_untracked_deletions_read_in_full_with_activate_version(sandbox) -> None
     assert requests_by_route(sandbox)[SECTIONS_ROUTE] == len(projects_with_sections(sandbox))
     assert second.activated("sections") > 0
     assert not second.tap.change_signals.skipped
+
+
+def test_a_workspace_without_workspace_events_is_read_in_full(sandbox, caplog) -> None:
+    """Asana serves a workspace's events to an Enterprise+ Service Account only (402 below Enterprise):
+    where they cannot be read, a deleted section could go unnoticed, so every run reads in full, with
+    ACTIVATE_VERSION, and says why."""
+    caplog.set_level(logging.INFO)
+    every_workspace = tap_config(sandbox, emit_activate_version_messages=True)
+    with sandbox.store.lock:
+        tracked = set(workspaces_with_events(sandbox.store))
+        untracked = {w["gid"] for w in sandbox.store.all("workspace")} - tracked
+        projects = [
+            p for p in sandbox.store.all("project") if sandbox.store.related("section", "project", p["gid"])
+        ]
+    assert untracked and any(p["workspace"]["gid"] in untracked for p in projects)
+    first = run(every_workspace)
+    requests_by_route(sandbox)
+
+    second = run(every_workspace, first.state)
+
+    assert requests_by_route(sandbox)[SECTIONS_ROUTE] == len(projects)
+    assert second.activated("sections") == len(projects)
+    assert not second.tap.change_signals.skipped
+    assert "they need an Enterprise+ Service Account token" in caplog.text
+    assert load([first, second], "sections") == load([run(every_workspace)], "sections")
 
 
 def test_the_setting_turns_the_signals_off(sandbox) -> None:
