@@ -18,6 +18,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import requests
 from singer_sdk import RESTStream
+from singer_sdk.helpers._catalog import pop_deselected_record_properties
+from singer_sdk.helpers._typing import conform_record_data_types
+from singer_sdk.helpers._util import utc_now
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 from singer_sdk.singerlib import RecordMessage
@@ -38,6 +42,7 @@ from asana_client.query import EncodedQuery, encode_query
 from asana_client.retry import Waits, describe, exhausted, retrying, wait_generator
 from asana_client.settings import ClientSettings
 from asana_client.transport import AsanaSession
+from tap_asana.conformance import Conformer
 from tap_asana.logs import apply_metrics_log_level, quiet_repeated_partition_notes
 from tap_asana.stream_schemas import FIELDS_EVERY_STREAM_READS, FIELDS_THE_TAP_READS, selected_field_paths
 
@@ -183,7 +188,33 @@ class AsanaStream(RESTStream[str]):
             self.__dict__["_deselects_nested"] = nested
         if deselects:
             record = copy.deepcopy(record) if self.__dict__["_deselects_nested"] else dict(record)
-        yield from super()._generate_record_messages(record)
+            pop_deselected_record_properties(record, self.schema, self.mask)
+        # The SDK's own steps (singer-sdk 0.54 `Stream._generate_record_messages`), but with the schema
+        # analysed once per stream for conformance (tap_asana/conformance.py) and no deselection walk when
+        # nothing is deselected.
+        schema = self.effective_schema
+        if self.TYPE_CONFORMANCE_LEVEL == TypeConformanceLevel.RECURSIVE:
+            conformer: Conformer | None = self.__dict__.get("_conformer")
+            if conformer is None or conformer.schema is not schema:
+                conformer = self.__dict__["_conformer"] = Conformer(schema)
+            record = conformer.conform(record, self.name, self.logger)
+        else:
+            record = conform_record_data_types(
+                stream_name=self.name,
+                record=record,
+                schema=schema,
+                level=self.TYPE_CONFORMANCE_LEVEL,
+                logger=self.logger,
+            )
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=utc_now(),
+                )
 
     def _write_schema_message(self) -> None:
         """Send the SCHEMA once per run.

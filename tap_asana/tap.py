@@ -21,6 +21,7 @@ from asana_client.throttle import RateLimiter
 from tap_asana.change_signals import ChangeSignals, signalled_stream_type
 from tap_asana.deletions import DeletionWatch
 from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
+from tap_asana.message_writer import JsonLinesWriter
 from tap_asana.plan_summary import PlanGates
 from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
 from tap_asana.read_ahead import ReadAhead, answer_size
@@ -35,6 +36,8 @@ class TapAsana(Tap):
     # The distribution is `asana-singer` (`tap-asana` on PyPI is another project): `--version` and
     # `--about` look the version up under this name.
     package_name = "asana-singer"
+    #: msgspec-encoded JSON lines (tap_asana/message_writer.py).
+    message_writer_class = JsonLinesWriter
 
     # The connection settings are the ones target-asana takes too (`asana_client.settings`).
     config_jsonschema = th.PropertiesList(

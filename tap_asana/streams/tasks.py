@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+import msgspec
 
 from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError
 from asana_client.timestamps import format_timestamp, parse_timestamp
@@ -580,8 +581,12 @@ def _first_project(task: Record) -> str | None:
     return None
 
 
+#: Keys sorted, so that the digest does not depend on the order Asana lists a task's properties in.
+_DIGEST_ENCODER = msgspec.json.Encoder(enc_hook=str, order="sorted")
+
+
 def _digest(task: dict) -> bytes:
-    return hashlib.blake2b(json.dumps(task, sort_keys=True, default=str).encode(), digest_size=12).digest()
+    return hashlib.blake2b(_DIGEST_ENCODER.encode(task), digest_size=12).digest()
 
 
 def _is_new(task: dict, bookmark: datetime) -> bool:
