@@ -7,6 +7,7 @@ streams and the client's own retry loop treat them alike.
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import TypeVar
 from urllib.parse import urlparse
 
 import requests
@@ -14,6 +15,8 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 #: Longest piece of Asana's own error message quoted in ours.
 MAX_MESSAGE_CHARS = 200
+
+_Error = TypeVar("_Error", bound=BaseException)
 
 
 class AsanaAuthError(Exception):
@@ -60,6 +63,19 @@ class RetriesExhaustedError(FatalAPIError):
 class UncertainWriteError(FatalAPIError):
     """A write that cannot safely be repeated failed in a way that may have applied it (5xx, timeout,
     dropped connection): look the object up before sending it again."""
+
+
+def keepable(error: _Error) -> _Error:
+    """`error`, fit to be kept and raised later (by another thread, on a later call).
+
+    A traceback holds every frame the error crossed, and each frame its caller's, with all their locals
+    (whole pages of records); an error kept next to one of those frames is a reference cycle that only
+    the cyclic garbage collector frees, late. An API error's traceback says nothing the message does not,
+    so it is dropped; any other error keeps its traceback, for the bug report.
+    """
+    if isinstance(error, (FatalAPIError, RetriableAPIError, requests.RequestException)):
+        error.__traceback__ = None
+    return error
 
 
 def raise_for_status(response: requests.Response) -> None:

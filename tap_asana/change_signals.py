@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError
+from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError, keepable
 from tap_asana.client import AsanaStream, Route
 
 if TYPE_CHECKING:
@@ -227,12 +227,13 @@ class ChangeSignals:
             try:
                 cached = stream.request_json(Route("/events", params, paginated=False, fields=False), context)
             except SyncTokenExpiredError as exc:
-                cached = exc
+                cached = keepable(exc)
             if stream.name != "tasks":
                 with self._lock:
                     self._pages[key] = cached
         if isinstance(cached, SyncTokenExpiredError):
-            raise cached
+            # A copy: raising the kept one would attach this stack's frames to it (errors.keepable).
+            raise SyncTokenExpiredError(str(cached), cached.sync_token)
         return cached
 
     def peek_page(self, project: str, token: str | None) -> dict[str, Any] | SyncTokenExpiredError | None:

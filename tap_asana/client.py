@@ -43,11 +43,18 @@ from asana_client.retry import Waits, describe, exhausted, retrying, wait_genera
 from asana_client.settings import ClientSettings
 from asana_client.transport import AsanaSession
 from tap_asana.conformance import Conformer
-from tap_asana.logs import apply_metrics_log_level, quiet_repeated_partition_notes
+from tap_asana.logs import (
+    QuietPartitionNotes,
+    apply_metrics_log_level,
+    quiet_repeated_partition_notes,
+    repeated_partition_note,
+)
+from tap_asana.partition_state import IndexedStateManager
 from tap_asana.stream_schemas import FIELDS_EVERY_STREAM_READS, FIELDS_THE_TAP_READS, selected_field_paths
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, Record
+    from singer_sdk.streams._state import StreamStateManager
 
     from tap_asana.tap import TapAsana
 
@@ -124,6 +131,26 @@ class AsanaStream(RESTStream[str]):
     @property
     def client_settings(self) -> ClientSettings:
         return self.asana_tap.client_settings
+
+    @property
+    def state_manager(self) -> StreamStateManager:
+        """The SDK's state manager, with partition states found by lookup (tap_asana/partition_state.py)."""
+        if self._state_manager is None:
+            self._state_manager = IndexedStateManager(
+                tap_name=self.tap_name,
+                stream_name=self.name,
+                tap_state=self._tap_state,
+                state_partitioning_keys=self.state_partitioning_keys,
+                is_sorted=self.is_sorted,
+                check_sorted=self.check_sorted,
+            )
+            self._state_manager._logger = QuietPartitionNotes(self._state_manager._logger)  # type: ignore[assignment]
+        return self._state_manager
+
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
+        """The SDK's `Stream.log`, with the repeated partition notes skipped before a record is made."""
+        if not repeated_partition_note(self.logger, message):
+            super().log(message, *args, level=level, **kwargs)
 
     @property
     def url_base(self) -> str:

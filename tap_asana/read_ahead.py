@@ -20,6 +20,8 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
+from asana_client.errors import keepable
+
 #: Bytes of answers held for the main thread at most; workers pause beyond it.
 DEFAULT_MAX_HELD_BYTES = 2 * 1024 * 1024
 
@@ -82,7 +84,7 @@ class ReadAhead:
         """Hold an answer (or the error it met) obtained by a chained job, e.g. the listing a job sent
         after the events call it depends on, for the caller to take under `key`."""
         job = _Job(key, lambda: None)
-        job.state, job.result, job.error = _DONE, result, error
+        job.state, job.result, job.error = _DONE, result, None if error is None else keepable(error)
         job.size = self._size_of(result) if error is None else 0
         with self._cond:
             if key in self._jobs:
@@ -105,8 +107,12 @@ class ReadAhead:
             self._held -= job.size
             self.hits += 1
             self._cond.notify_all()
-        if job.error is not None:
-            raise job.error
+        error, job.error = job.error, None
+        if error is not None:
+            try:
+                raise error
+            finally:
+                del error  # no cycle between this frame and the error's traceback (errors.keepable)
         return True, job.result
 
     def discard(self, keys: Iterable[Hashable]) -> None:
@@ -159,7 +165,7 @@ class ReadAhead:
                 job.result = job.thunk()
                 size = self._size_of(job.result)
             except BaseException as exc:  # handed to the main thread, which decides
-                job.error, size = exc, 0
+                job.error, size = keepable(exc), 0
             with self._cond:
                 job.state = _DONE
                 if job.discarded:

@@ -21,6 +21,7 @@ from asana_client.throttle import RateLimiter
 from tap_asana.change_signals import ChangeSignals, signalled_stream_type
 from tap_asana.deletions import DeletionWatch
 from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
+from tap_asana.memory import limit_malloc_arenas
 from tap_asana.message_writer import JsonLinesWriter
 from tap_asana.plan_summary import PlanGates
 from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
@@ -110,6 +111,7 @@ class TapAsana(Tap):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         quiet_routine_sdk_warnings()
+        limit_malloc_arenas()  # before any worker thread allocates (tap_asana/memory.py)
         self._other_parents_linked = False
         #: The workspaces' deletion events of this run (read before any stream).
         self.deletions: DeletionWatch | None = None

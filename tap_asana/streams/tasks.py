@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import msgspec
 
-from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError
+from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError, keepable
 from asana_client.timestamps import format_timestamp, parse_timestamp
 from tap_asana.client import Route
 from tap_asana.streams.declarative import WORKSPACE_KEY, StreamSpec, TableStream
@@ -132,9 +132,9 @@ class TasksStream(TableStream):
                 events = send()
             except SyncTokenExpiredError as exc:
                 since = self._start_date()
-                head = [(key, None, exc)]
+                head = [(key, None, keepable(exc))]
             except Exception as exc:  # met again by the main thread, where it decides
-                return [(key, None, exc)]
+                return [(key, None, keepable(exc))]
             else:
                 body = events[1].json()
                 if body.get("has_more") or (self._is_quiet(body) and bookmark is not None):
@@ -146,7 +146,7 @@ class TasksStream(TableStream):
         try:
             head.append((key, send(), None))
         except Exception as exc:
-            head.append((key, None, exc))
+            head.append((key, None, keepable(exc)))
         return head
 
     def _signals_on(self) -> bool:

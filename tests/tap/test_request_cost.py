@@ -211,3 +211,5 @@ def test_partition_start_notes_are_written_once_per_stream_unless_debugging(
     assert len([line for line in again if line.startswith("Beginning sync of 'stories'")]) == 1
     debugging = _partition_notes(sandbox, caplog, logging.DEBUG)
     assert len([line for line in debugging if line.startswith("Beginning sync of 'stories'")]) > 100
+    incremental = "Starting incremental sync of 'stories'"
+    assert len([line for line in debugging if line.startswith(incremental)]) > 100
