@@ -158,3 +158,32 @@ def test_close_stops_the_workers_and_drops_what_is_queued() -> None:
     queue.close()
     assert queue.pending == 0
     assert queue.push([("late", lambda: 1)]) == []
+
+
+def test_idle_workers_sleep_through_the_takes() -> None:
+    """A take wakes no worker (one shared condition woke all of them at every take, for nothing)."""
+    queue = ReadAhead(8)
+    wakeups = []
+    wait = queue._work_ready.wait
+
+    def counted_wait(timeout: float | None = None) -> bool:
+        woken = wait(timeout)
+        wakeups.append(1)
+        return woken
+
+    queue._work_ready.wait = counted_wait  # type: ignore[method-assign]
+    queue.push([("first", lambda: 1)])
+    _settle(queue)  # every worker asleep
+    assert queue.take("first") == (True, 1)
+    time.sleep(0.05)
+    wakeups.clear()
+    for n in range(200):
+        queue.put(n, n)
+        assert queue.take(n) == (True, n)
+    time.sleep(0.05)
+    assert wakeups == []
+    queue.push([("last", lambda: 2)])  # a push does wake a worker
+    _settle(queue)
+    assert queue.take("last") == (True, 2)
+    assert wakeups
+    queue.close()
