@@ -103,8 +103,9 @@ def _conform_object(
                 out[name] = elem
             else:
                 unmapped.append(name if parent is None else f"{parent}.{name}")
-            continue
-        if node.items is not None and isinstance(elem, list):
+        elif type(elem) in _PLAIN and not node.boolean:  # most values: kept as they are
+            out[name] = elem
+        elif node.items is not None and isinstance(elem, list):
             path = name if parent is None else f"{parent}.{name}"
             out[name] = _conform_list(elem, node.items, path, unmapped)
         elif node.obj is not None and isinstance(elem, dict):

@@ -224,3 +224,120 @@ def test_the_fast_decoding_gives_what_requests_gives(body: bytes, content_type: 
                 response.json()
         return
     assert json.dumps(response.json(), sort_keys=True) == expected
+
+
+class _Token(requests.auth.AuthBase):
+    """A bearer token that can change between requests, as a refreshed OAuth token does."""
+
+    def __init__(self) -> None:
+        self.token = "first"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+def _prepared_by_requests(
+    session: requests.Session, url: str, query: str, headers: dict[str, str]
+) -> requests.PreparedRequest:
+    prepared = session.prepare_request(requests.Request("GET", url, headers=dict(headers)))
+    prepared.url = f"{prepared.url}?{query}" if query else prepared.url
+    return prepared
+
+
+def _same_request(ours: requests.PreparedRequest, theirs: requests.PreparedRequest) -> None:
+    assert (ours.method, ours.url, ours.body) == (theirs.method, theirs.url, theirs.body)
+    assert list(ours.headers.items()) == list(theirs.headers.items())
+    assert ours.hooks == theirs.hooks
+    assert [(c.name, c.value, c.domain) for c in ours._cookies] == [
+        (c.name, c.value, c.domain) for c in theirs._cookies
+    ]
+    assert ours._body_position == theirs._body_position
+
+
+def _response_hook(response: requests.Response, **kwargs: Any) -> requests.Response:
+    return response
+
+
+BASE = "http://127.0.0.1:8080/api/1.0"
+HEADERS = {"Accept": "application/json", "User-Agent": "tap-asana/test"}
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/tasks", "limit=100&opt_fields=name,notes"),
+        ("/projects/1200000000000042/tasks", "limit=100&offset=eyJ0eXAi%3A"),
+        ("", ""),
+        ("/users/me", ""),
+        ("/tasks/a b", "limit=1"),  # re-quoted by requests: not from the template
+        ("/tasks/%41", "limit=1"),
+    ],
+)
+def test_prepare_get_is_what_prepare_request_gives(path: str, query: str) -> None:
+    ours, theirs = AsanaSession(), AsanaSession()
+    ours.auth = theirs.auth = _Token()
+    for _ in range(2):  # the second from the template
+        _same_request(
+            ours.prepare_get(BASE, path, query, HEADERS),
+            _prepared_by_requests(theirs, BASE + path, query, HEADERS),
+        )
+
+
+def test_prepare_get_uses_the_auth_of_each_request() -> None:
+    session = AsanaSession()
+    session.auth = token = _Token()
+    first = session.prepare_get(BASE, "/tasks", "", HEADERS)
+    token.token = "refreshed"
+    second = session.prepare_get(BASE, "/tasks", "", HEADERS)
+    assert (first.headers["Authorization"], second.headers["Authorization"]) == (
+        "Bearer first",
+        "Bearer refreshed",
+    )
+    second.headers["X-Extra"] = "1"  # a request's headers are its own, not the template's
+    assert "X-Extra" not in session.prepare_get(BASE, "/tasks", "", HEADERS).headers
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "cookie",
+        "params",
+        "hook",
+        "session_header",
+        "header",
+        "no_auth",
+        "base_with_credentials",
+        "base_not_normal",
+    ],
+)
+def test_prepare_get_follows_every_session_setting(change: str) -> None:
+    """Whatever the session adds to a request, the shortcut adds too (or leaves the request to requests)."""
+    ours, theirs = AsanaSession(), AsanaSession()
+    base, headers = BASE, dict(HEADERS)
+    ours.auth = theirs.auth = _Token()
+    ours.prepare_get(base, "/tasks", "limit=1", headers)  # a template made before the change
+    for session in (ours, theirs):
+        if change == "cookie":
+            session.cookies.set("session", "abc", domain="127.0.0.1", path="/")
+        elif change == "params":
+            session.params = {"workspace": "1"}
+        elif change == "hook":
+            session.hooks["response"].append(_response_hook)
+        elif change == "session_header":
+            session.headers["X-Session"] = "yes"
+        elif change == "no_auth":
+            session.auth = None
+    if change == "header":
+        headers["Asana-Enable"] = "new_goal_memberships"
+    elif change == "base_with_credentials":
+        base = "http://user:secret@127.0.0.1:8080/api/1.0"
+    elif change == "base_not_normal":
+        base = "HTTP://127.0.0.1:8080/api/1.0"
+    ours_request = ours.prepare_get(base, "/tasks", "limit=1", headers)
+    theirs_request = _prepared_by_requests(theirs, base + "/tasks", "limit=1", headers)
+    _same_request(ours_request, theirs_request)
+    if change == "cookie":
+        assert ours_request.headers["Cookie"] == "session=abc"
+    if change == "hook":
+        assert len(ours_request.hooks["response"]) == 1

@@ -87,6 +87,7 @@ def test_prepared_requests_are_the_ones_the_sdk_prepares(sandbox, token: str | N
         assert "%2C" not in ours_url.query
         assert (ours.method, ours.body) == (theirs.method, theirs.body)
         assert dict(ours.headers) == dict(theirs.headers)
+        assert (ours.hooks, len(ours._cookies)) == (theirs.hooks, len(theirs._cookies))
         compared += 1
     assert compared > 30
 
