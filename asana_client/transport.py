@@ -37,8 +37,9 @@ except ImportError:  # an environment installed before the dependency: the stand
 _UNSET = object()
 #: Encodings msgspec reads (it takes UTF-8 bytes); `requests` decodes any other.
 _UTF8 = frozenset({"utf-8", "utf8"})
-#: A path `requests` leaves exactly as it is when preparing a URL (unreserved characters and slashes).
-_PLAIN_PATH = re.compile(r"(?:/[A-Za-z0-9._~-]*)*\Z")
+#: A path `requests` leaves exactly as it is when preparing a URL: unreserved characters and slashes, and
+#: no `.` or `..` segment (urllib3 removes those).
+_PLAIN_PATH = re.compile(r"(?:/(?!\.\.?(?:/|\Z))[A-Za-z0-9._~-]*)*\Z")
 
 
 class AsanaResponse(requests.Response):

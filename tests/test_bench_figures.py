@@ -179,3 +179,14 @@ def test_in_flight_summary() -> None:
     assert figures["share_at_most_one"] == 0.5
     assert figures["at_most_one_by_route"] == {"GET /events": 0.25, "(none)": 0.25}
     assert summary([])["mean_in_flight"] is None
+
+
+def test_the_http_stack_benchmark_measures_every_layer(capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m benchmarks.http_stack` on a loopback sandbox: one row per layer, each a CPU figure."""
+    from benchmarks.http_stack import main
+
+    main(["--requests", "3", "--rounds", "1"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "µs" in line]
+    layers = [row.split("|")[1].strip() for row in rows]
+    assert layers == ["sdk", "tap", "urllib3-pool-manager", "urllib3-connection-pool", "http.client"]
+    assert all(float(row.split("|")[2].split()[0].replace(",", "")) > 0 for row in rows)

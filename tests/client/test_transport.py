@@ -272,6 +272,11 @@ HEADERS = {"Accept": "application/json", "User-Agent": "tap-asana/test"}
         ("/users/me", ""),
         ("/tasks/a b", "limit=1"),  # re-quoted by requests: not from the template
         ("/tasks/%41", "limit=1"),
+        ("/../tasks", "limit=1"),  # dot segments are removed by requests: not from the template
+        ("/tasks/./1", ""),
+        ("/tasks/..", ""),
+        ("/.hidden/..x/a.b", "limit=1"),  # dots within a segment stay
+        ("/tasks", "a=%7E&b=%zz&c=~"),  # the query is sent as it is, by both ways
     ],
 )
 def test_prepare_get_is_what_prepare_request_gives(path: str, query: str) -> None:
@@ -341,3 +346,30 @@ def test_prepare_get_follows_every_session_setting(change: str) -> None:
         assert ours_request.headers["Cookie"] == "session=abc"
     if change == "hook":
         assert len(ours_request.hooks["response"]) == 1
+
+
+def test_prepare_get_shares_nothing_mutable_and_caches_no_credentials() -> None:
+    """Each request has its own headers, hooks and cookie jar; the template never held the token."""
+    session = AsanaSession()
+    session.auth = _Token()
+    first = session.prepare_get(BASE, "/tasks", "", HEADERS)
+    second = session.prepare_get(BASE, "/tasks", "", HEADERS)
+    assert first.headers is not second.headers
+    assert first.hooks is not second.hooks and first.hooks["response"] is not second.hooks["response"]
+    assert first._cookies is not second._cookies and first._cookies is not session.cookies
+    (template,) = session._get_templates.values()
+    assert "Authorization" not in template.headers
+    assert all("first" not in str(part) for part in session._get_templates)
+
+
+def test_prepare_get_takes_the_template_when_it_can(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = AsanaSession()
+    session.auth = _Token()
+
+    def refuse(request: requests.Request) -> requests.PreparedRequest:
+        raise AssertionError(f"prepare_request called for {request.url}")
+
+    monkeypatch.setattr(session, "prepare_request", refuse)
+    assert session.prepare_get(BASE, "/tasks/1/stories", "limit=100", HEADERS).url == (
+        f"{BASE}/tasks/1/stories?limit=100"
+    )

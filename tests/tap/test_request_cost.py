@@ -92,6 +92,36 @@ def test_prepared_requests_are_the_ones_the_sdk_prepares(sandbox, token: str | N
     assert compared > 30
 
 
+def test_the_tap_prepares_its_gets_from_the_template(sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page request of a sync skips `Session.prepare_request`; anything else still goes through it."""
+    prepared: list[str] = []
+    original = AsanaSession.prepare_request
+
+    def counted(session: AsanaSession, request: requests.Request) -> requests.PreparedRequest:
+        prepared.append(str(request.url))
+        return original(session, request)
+
+    monkeypatch.setattr(AsanaSession, "prepare_request", counted)
+    config = tap_config(sandbox)
+    records, urls = _sync(config, selected_catalog(config, ["tasks"]), monkeypatch)
+    assert records and urls
+    assert prepared == []
+
+    stream = next(s for s in _api_streams(config) if s.name == "tasks")
+    base = stream.url_base
+    query = EncodedQuery("limit=1")
+    fallbacks = [
+        {"method": "POST", "url": f"{base}/tasks", "params": query, "headers": {}},
+        {"method": "GET", "url": f"{base}/tasks", "params": query, "headers": {}, "json": {"a": 1}},
+        {"method": "GET", "url": "http://127.0.0.1:9/elsewhere/tasks", "params": query, "headers": {}},
+        {"method": "GET", "url": f"{base}/tasks?x=1", "params": query, "headers": {}},
+        {"method": "GET", "url": f"{base}/tasks", "params": {"limit": 1}, "headers": {}},
+    ]
+    for kwargs in fallbacks:
+        stream.build_prepared_request(**kwargs)
+    assert len(prepared) == len(fallbacks)
+
+
 def _catalog_without(config: dict[str, Any], stream: str, properties: list[str]) -> dict:
     catalog = selected_catalog(config, [stream])
     entry = next(e for e in catalog["streams"] if e["tap_stream_id"] == stream)
