@@ -23,7 +23,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.cookies import RequestsCookieJar
 from requests.hooks import default_hooks
-from requests.sessions import merge_hooks, merge_setting
+from requests.sessions import merge_setting
 from requests.structures import CaseInsensitiveDict
 from requests.utils import resolve_proxies
 
@@ -126,8 +126,7 @@ class AsanaSession(requests.Session):
         """
         template = None
         if (
-            callable(self.auth)
-            and not isinstance(self.auth, tuple)
+            callable(self.auth)  # not None, not a (user, password) tuple
             and not self.params
             and not any(self.hooks.values())
             and not self.cookies
@@ -159,7 +158,6 @@ class AsanaSession(requests.Session):
                 method="GET",
                 url=base,
                 headers=merge_setting(headers, self.headers, dict_class=CaseInsensitiveDict),
-                hooks=merge_hooks(default_hooks(), self.hooks),
                 auth=_no_auth,  # credentials in the URL are not the session's: `auth` replaces them
             )
             self._get_templates[key] = template

@@ -293,22 +293,24 @@ class AsanaStream(RESTStream[str]):
         headers, cookies, hooks) from a template and appends the query: the same bytes reach the API.
         """
         params, url = kwargs.get("params"), kwargs.get("url")
+        if args or not isinstance(params, EncodedQuery) or not isinstance(url, str) or set("?#") & set(url):
+            return super().build_prepared_request(*args, **kwargs)
         session = self.requests_session
         if (
-            args
-            or kwargs.keys() - {"method", "url", "params", "headers"}
-            or str(kwargs.get("method", "")).upper() != "GET"
-            or not isinstance(params, EncodedQuery)
-            or not isinstance(url, str)
-            or set("?#") & set(url)
-            or not isinstance(session, AsanaSession)
-            or not url.startswith(self.url_base)
+            kwargs.keys() <= {"method", "url", "params", "headers"}
+            and str(kwargs.get("method", "")).upper() == "GET"
+            and isinstance(session, AsanaSession)
+            and url.startswith(self.url_base)
         ):
-            return super().build_prepared_request(*args, **kwargs)
-        headers = dict(kwargs.get("headers") or {})
-        headers.setdefault("User-Agent", self.user_agent)
-        session.auth = self.authenticator
-        return session.prepare_get(self.url_base, url[len(self.url_base) :], params, headers)
+            headers = dict(kwargs.get("headers") or {})
+            headers.setdefault("User-Agent", self.user_agent)
+            session.auth = self.authenticator
+            return session.prepare_get(self.url_base, url[len(self.url_base) :], params, headers)
+        # Any other request: prepared by the SDK without the query, which is final and appended as it is.
+        prepared = super().build_prepared_request(**{**kwargs, "params": None})
+        if params:
+            prepared.url = f"{prepared.url}?{params}"
+        return prepared
 
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         return self.route_request(
