@@ -36,14 +36,14 @@ class AsanaClient:
         authenticator: Authenticator,
         *,
         limiter: RateLimiter | None = None,
-        session_factory: Callable[[], requests.Session] = AsanaSession,
+        session_factory: Callable[[], requests.Session] | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
         self.settings = settings
         self.authenticator = authenticator
         self.limiter = limiter or RateLimiter(settings.requests_per_minute, settings.max_concurrent_requests)
         self.logger = logger or logging.getLogger("asana_client")
-        self._session_factory = session_factory
+        self._session_factory = session_factory or partial(AsanaSession, transport=settings.http_transport)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()

@@ -24,6 +24,7 @@ import urllib3
 from singer_sdk.exceptions import RetriableAPIError
 
 from asana_client.errors import RetriesExhaustedError
+from asana_client.transport import NeverConnectedError
 
 T = TypeVar("T")
 Waits = Generator[float, BaseException | None, None]
@@ -94,7 +95,7 @@ def wait_generator(base_seconds: float, max_seconds: float) -> Waits:
 def never_connected(exc: BaseException | None) -> bool:
     """Whether the request failed before a connection was open (refused, unknown host, connect timeout),
     as opposed to one dropped after it was sent."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
+    if isinstance(exc, requests.exceptions.ConnectTimeout | NeverConnectedError):
         return True
     reason = getattr(exc.args[0], "reason", None) if exc is not None and exc.args else None
     return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(
@@ -106,7 +107,11 @@ def describe(exc: BaseException | None) -> str:
     """A failure in a few words: an API error's summary, else only the exception's type (no URL)."""
     if isinstance(exc, RetriableAPIError):
         return str(exc)
-    return type(exc).__name__ if exc is not None else "unknown error"
+    if exc is None:
+        return "unknown error"
+    # The name `requests` gives the failure, whichever transport raised it (one message for users).
+    public = next((t for t in type(exc).__mro__ if t.__module__ in ("requests.exceptions", "builtins")), None)
+    return (public or type(exc)).__name__
 
 
 def exhausted(who: str, details: Mapping[str, Any]) -> RetriesExhaustedError:

@@ -14,6 +14,7 @@ from a template made once per base URL and headers, whenever the result is prova
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Mapping
@@ -42,6 +43,10 @@ _UTF8 = frozenset({"utf-8", "utf8"})
 _PLAIN_PATH = re.compile(r"(?:/(?!\.\.?(?:/|\Z))[A-Za-z0-9._~-]*)*\Z")
 
 
+class NeverConnectedError(requests.exceptions.ConnectionError):
+    """No connection could be opened (unknown host, refused): the request never left."""
+
+
 class AsanaResponse(requests.Response):
     """A `requests.Response` whose `json()` (without arguments) decodes the body once.
 
@@ -63,6 +68,11 @@ class AsanaResponse(requests.Response):
             self._decoded = self._decode()
         return self._decoded
 
+    def forget_decoded(self) -> None:
+        """Drop the decoded body (the next `json()` decodes the bytes again): for an answer kept a while
+        before it is read, whose decoded form takes some four times the bytes."""
+        self.__dict__.pop("_decoded", None)
+
     def _decode(self) -> Any:
         encoding = (self.encoding or "utf-8").lower()
         if _fast_decode is not None and encoding in _UTF8:
@@ -83,20 +93,24 @@ class AsanaAdapter(HTTPAdapter):
 
 
 class AsanaSession(requests.Session):
-    """A `requests.Session` that resolves the environment's proxy settings once per origin.
+    """A `requests.Session` that resolves the environment's proxy settings once per origin, and sends its
+    GETs with libcurl when `transport="curl"` (`asana_client/curl_transport.py`).
 
     What is cached is what `send` would have computed (`resolve_proxies` with this session's `proxies`
     and `trust_env`), keyed by scheme, host and port and by those two; a caller passing `proxies=` is left
     alone. The environment is read when an origin is first requested: later changes are not seen.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, transport: str = "requests") -> None:
         super().__init__()
         self._proxies_by_origin: dict[tuple[Any, ...], dict[str, str]] = {}
         self._proxies_lock = threading.Lock()
         self._get_templates: dict[tuple[Any, ...], requests.PreparedRequest] = {}
+        adapter_type: type[AsanaAdapter] = AsanaAdapter
+        if transport == "curl":
+            adapter_type = _curl_adapter() or AsanaAdapter
         for prefix in ("https://", "http://"):
-            self.mount(prefix, AsanaAdapter())
+            self.mount(prefix, adapter_type())
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         if "proxies" not in kwargs:
@@ -162,6 +176,25 @@ class AsanaSession(requests.Session):
             )
             self._get_templates[key] = template
         return template if template.url == base else None
+
+
+def _curl_adapter() -> type[AsanaAdapter] | None:
+    """`CurlAdapter`, or None (with one warning a process) where pycurl cannot be imported."""
+    try:
+        from asana_client.curl_transport import CurlAdapter  # imports this module: not at the top
+    except ImportError as exc:
+        if not _curl_missing_warned.is_set():
+            _curl_missing_warned.set()
+            logging.getLogger("asana_client").warning(
+                "pycurl cannot be loaded (%s): GETs go through requests; "
+                "set `http_transport: requests` to say so and silence this",
+                exc,
+            )
+        return None
+    return CurlAdapter
+
+
+_curl_missing_warned = threading.Event()
 
 
 def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:

@@ -6,11 +6,15 @@ sandbox on loopback through each layer in turn, and its own CPU time (`time.thre
 sandbox's threads in this process do not count) is divided by the number of requests:
 
 * `sdk`: what the Singer SDK does per request (`Session.prepare_request`, then `Session.send`);
-* `tap`: the tap's path (`AsanaSession.prepare_get`, then `Session.send`, the body read);
+* `tap (requests)`: the tap's path with `http_transport: requests` (`AsanaSession.prepare_get`, then
+  `Session.send` through urllib3, the body read);
+* `tap (curl)`: the same with `http_transport: curl` (the default: libcurl under `Session.send`);
 * `urllib3-pool-manager`: `urllib3.PoolManager.request` with the full URL;
 * `urllib3-connection-pool`: `HTTPConnectionPool.urlopen` with the path (no URL parsing per request);
 * `http.client`: one kept-alive `HTTPConnection`, no pool, no retries, no decoding (a floor, not a
-  transport: it handles none of TLS, proxies, gzip or reconnection).
+  transport: it handles none of TLS, proxies, gzip or reconnection);
+* `pycurl`: one libcurl handle, the body and header lines collected, nothing else (the floor under
+  `tap (curl)`).
 
     .venv/bin/python -m benchmarks.http_stack [--requests 3000] [--rounds 3]
 
@@ -22,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import statistics
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import pycurl
 import requests
 import urllib3
 
@@ -48,14 +54,16 @@ def layers(base_url: str, token: str, path: str, query: str) -> dict[str, Callab
         request.headers["Authorization"] = f"Bearer {token}"
         return request
 
-    sdk_session, tap_session = AsanaSession(), AsanaSession()
-    sdk_session.auth = tap_session.auth = authenticate
+    sdk_session, tap_session, curl_session = AsanaSession(), AsanaSession(), AsanaSession(transport="curl")
+    sdk_session.auth = tap_session.auth = curl_session.auth = authenticate
     pool_manager = urllib3.PoolManager()
     parts = urlsplit(base_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     pool = urllib3.HTTPConnectionPool(host, port)
     target = f"{parts.path}{path}?{query}"
     connection = http.client.HTTPConnection(host, port)
+    curl = pycurl.Curl()
+    curl_headers = [f"{name}: {value}" for name, value in bearer.items()]
 
     def sdk() -> object:
         prepared = sdk_session.prepare_request(requests.Request("GET", f"{base_url}{path}", headers=ACCEPT))
@@ -65,16 +73,30 @@ def layers(base_url: str, token: str, path: str, query: str) -> dict[str, Callab
     def tap() -> object:
         return tap_session.send(tap_session.prepare_get(base_url, path, query, ACCEPT), timeout=30).content
 
+    def tap_curl() -> object:
+        return curl_session.send(curl_session.prepare_get(base_url, path, query, ACCEPT), timeout=30).content
+
     def raw() -> object:
         connection.request("GET", target, headers=bearer)
         return connection.getresponse().read()
 
+    def bare_curl() -> object:
+        body, header_lines = io.BytesIO(), []  # type: ignore[var-annotated]
+        curl.setopt(pycurl.URL, url)
+        curl.setopt(pycurl.HTTPHEADER, curl_headers)
+        curl.setopt(pycurl.WRITEDATA, body)
+        curl.setopt(pycurl.HEADERFUNCTION, header_lines.append)
+        curl.perform()
+        return body.getvalue()
+
     return {
         "sdk": sdk,
-        "tap": tap,
+        "tap (requests)": tap,
+        "tap (curl)": tap_curl,
         "urllib3-pool-manager": lambda: pool_manager.request("GET", url, headers=bearer).data,
         "urllib3-connection-pool": lambda: pool.urlopen("GET", target, headers=bearer).data,
         "http.client": raw,
+        "pycurl": bare_curl,
     }
 
 

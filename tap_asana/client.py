@@ -167,7 +167,7 @@ class AsanaStream(RESTStream[str]):
         local = self.asana_tap.__dict__.setdefault("_thread_sessions", threading.local())
         session: requests.Session | None = getattr(local, "session", None)
         if session is None:
-            session = local.session = AsanaSession()
+            session = local.session = AsanaSession(transport=self.client_settings.http_transport)
         return session
 
     @property

@@ -25,7 +25,7 @@ from tap_asana.memory import limit_malloc_arenas
 from tap_asana.message_writer import JsonLinesWriter
 from tap_asana.plan_summary import PlanGates
 from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
-from tap_asana.read_ahead import ReadAhead, answer_size
+from tap_asana.read_ahead import ReadAhead, answer_size, shed_decoded
 from tap_asana.state_pacing import DEFAULT_STATE_INTERVAL_SECONDS, PacedStateWriter
 from tap_asana.streams import STREAM_TYPES
 
@@ -107,7 +107,7 @@ class TapAsana(Tap):
         workers = self.client_settings.max_concurrent_requests
         if workers <= 1:
             return None
-        return ReadAhead(workers, size_of=answer_size)
+        return ReadAhead(workers, size_of=answer_size, on_hold=shed_decoded)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         quiet_routine_sdk_warnings()

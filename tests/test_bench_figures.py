@@ -188,5 +188,13 @@ def test_the_http_stack_benchmark_measures_every_layer(capsys: pytest.CaptureFix
     main(["--requests", "3", "--rounds", "1"])
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "µs" in line]
     layers = [row.split("|")[1].strip() for row in rows]
-    assert layers == ["sdk", "tap", "urllib3-pool-manager", "urllib3-connection-pool", "http.client"]
+    assert layers == [
+        "sdk",
+        "tap (requests)",
+        "tap (curl)",
+        "urllib3-pool-manager",
+        "urllib3-connection-pool",
+        "http.client",
+        "pycurl",
+    ]
     assert all(float(row.split("|")[2].split()[0].replace(",", "")) > 0 for row in rows)

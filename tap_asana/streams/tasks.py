@@ -55,9 +55,11 @@ class TasksStream(TableStream):
                 "description": "When the task was deleted in Asana (set only on a deleted task's tombstone).",
             },
         )
-        #: gid -> (modified_at, digest of the record) of each task emitted in this run: a task in several
-        #: projects is emitted once, and again only if Asana now answers something else for it.
-        self.emitted: dict[str, tuple[str | None, bytes]] = {}
+        #: gid -> digest of the record (12 bytes) then its `modified_at` (ASCII), of each task emitted in
+        #: this run: a task in several projects is emitted once, and again only if Asana now answers
+        #: something else for it. One bytes object per task, not a tuple holding the page's string: this
+        #: grows with the workspace (tens of thousands of tasks).
+        self.emitted: dict[str, bytes] = {}
         #: gids emitted this run with every child (stories, attachments ...).
         self.with_children: set[str] = set()
         #: gids emitted this run with every child and their subtasks walked.
@@ -482,7 +484,7 @@ class TasksStream(TableStream):
                     self.complete.add(task["gid"])
             elif earlier is not None:
                 # Changed since this run emitted it: what it emitted then need not come again.
-                self.children_since = parse_timestamp(earlier[0])
+                self.children_since = parse_timestamp(earlier[_DIGEST_SIZE:].decode() or None)
             else:
                 self.children_since = since
             self._remember(task)
@@ -493,12 +495,12 @@ class TasksStream(TableStream):
                     yield from self._emit_page(page, context, walk=True, since=None)
 
     def _remember(self, task: dict) -> None:
-        self.emitted[task["gid"]] = (task.get("modified_at"), _digest(task))
+        self.emitted[task["gid"]] = _digest(task) + str(task.get("modified_at") or "").encode()
 
     def _already_emitted(self, task: dict) -> bool:
         """Whether this run emitted the task as Asana answers it now."""
         earlier = self.emitted.get(task["gid"])
-        return earlier is not None and earlier[1] == _digest(task)
+        return earlier is not None and earlier[:_DIGEST_SIZE] == _digest(task)
 
     def _subtasks_job(self, task: dict, context: Context) -> list[tuple[Any, Any]]:
         """The first page of a task's subtasks, read after its children (depth first, as `_emit_page`).
@@ -585,8 +587,11 @@ def _first_project(task: Record) -> str | None:
 _DIGEST_ENCODER = msgspec.json.Encoder(enc_hook=str, order="sorted")
 
 
+_DIGEST_SIZE = 12
+
+
 def _digest(task: dict) -> bytes:
-    return hashlib.blake2b(_DIGEST_ENCODER.encode(task), digest_size=12).digest()
+    return hashlib.blake2b(_DIGEST_ENCODER.encode(task), digest_size=_DIGEST_SIZE).digest()
 
 
 def _is_new(task: dict, bookmark: datetime) -> bool:

@@ -133,6 +133,7 @@ def test_shared_properties_are_the_connection_settings_of_both_plugins() -> None
         "backoff_base_seconds",
         "backoff_max_seconds",
         "max_retry_after_seconds",
+        "http_transport",
     ]
     tap_settings = TapAsana.config_jsonschema["properties"]
     shared = th.PropertiesList(*AUTH_PROPERTIES, *CONNECTION_PROPERTIES).to_dict()["properties"]
@@ -170,6 +171,7 @@ def test_settings_read_the_values_given() -> None:
         ("max_retries", 0),  # was "retry forever"
         ("max_retries", -1),
         ("max_retry_after_seconds", -1),
+        ("http_transport", "httpx"),
     ],
 )
 def test_out_of_range_settings_are_refused_by_the_schema(setting: str, value: float) -> None:

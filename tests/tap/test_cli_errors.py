@@ -77,6 +77,7 @@ BAD_SETTINGS = [
     ({"api_url": "ROOT"}, ["api_url", "/api/1.0"]),
     ({"api_url": "ROOT/api/2.0"}, ["api_url", "/api/1.0"]),
     ({"workspaces": ["123"]}, ["workspaces", "123", "Acme Corp"]),
+    ({"http_transport": "httpx"}, ["http_transport", "httpx"]),
 ]
 
 

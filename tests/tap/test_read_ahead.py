@@ -7,8 +7,10 @@ import threading
 import time
 
 import pytest
+import requests
 
-from tap_asana.read_ahead import ReadAhead
+from asana_client.transport import AsanaResponse
+from tap_asana.read_ahead import ReadAhead, answer_size, shed_decoded
 from tap_asana.streams.tasks import TaskChildStream
 from tests.tap.tap_runner import run_tap, tap_config
 
@@ -187,3 +189,51 @@ def test_idle_workers_sleep_through_the_takes() -> None:
     assert queue.take("last") == (True, 2)
     assert wakeups
     queue.close()
+
+
+def _page_answer(body: bytes) -> tuple[requests.PreparedRequest, AsanaResponse]:
+    response = AsanaResponse()
+    response.status_code, response._content = 200, body
+    response.headers["Content-Type"] = "application/json; charset=UTF-8"
+    return requests.PreparedRequest(), response
+
+
+def test_a_held_answer_keeps_its_bytes_not_its_decoded_body() -> None:
+    """The worker decodes an answer to check it; held, it is kept as bytes and decoded again when taken
+    (a decoded page takes some four times its bytes)."""
+    body = b'{"data": [{"gid": "1", "name": "a"}], "next_page": null}'
+    release = threading.Event()
+    queue = ReadAhead(1, size_of=answer_size, on_hold=shed_decoded)
+
+    def checked() -> tuple[requests.PreparedRequest, AsanaResponse]:
+        answer = _page_answer(body)
+        answer[1].json()  # as the worker's checks do
+        return answer
+
+    def slow() -> tuple[requests.PreparedRequest, AsanaResponse]:
+        release.wait(5)
+        return checked()
+
+    queue.push([("held", checked)])
+    _settle(queue)
+    held = queue._jobs["held"].result[1]
+    assert "_decoded" not in held.__dict__ and held.content == body
+    assert queue.take("held")[1][1].json() == {"data": [{"gid": "1", "name": "a"}], "next_page": None}
+    # An answer the main thread already waits for is handed over as the worker left it: no second decode.
+    queue.push([("awaited", slow)])
+    time.sleep(0.1)  # the worker has started it
+    threading.Timer(0.1, release.set).start()
+    taken = queue.take("awaited")[1][1]
+    assert "_decoded" in taken.__dict__
+    queue.close()
+
+
+def test_shed_decoded_reaches_every_response_of_an_answer() -> None:
+    pairs = [_page_answer(b'{"data": []}') for _ in range(3)]
+    for _, response in pairs:
+        response.json()
+    shed_decoded([("a", pairs[0], None), ("b", pairs[1], None)])
+    shed_decoded(pairs[2])
+    shed_decoded(None)  # a job's result that is no answer: left alone
+    assert all("_decoded" not in response.__dict__ for _, response in pairs)
+    assert pairs[0][1].json() == {"data": []}
