@@ -9,19 +9,25 @@ certificate; anything else (writes, uploads, a proxy from the settings or the en
 goes to `HTTPAdapter` as before.
 
 What `HTTPAdapter` does that libcurl is set to do the same way: TLS verified against the same CA bundle
-(`verify=` a path or `False` honoured); `gzip`/`deflate` answers decoded when the request accepts them;
-kept-alive connections (one libcurl handle per thread, so per-thread connections, reused and reopened
-when the server closed them); HTTP/1.1; no redirect followed by the transport (the session follows them);
-connect and read timeouts (the read timeout as "no byte for that many seconds", rounded up to whole
-seconds); failures raised as the `requests` exceptions the retry policy knows.
+(`verify=` a path or a false value honoured); the request's headers sent as they are, `Accept-Encoding`
+included, and the answer decoded by urllib3's own decoders (so what urllib3 decodes, passes through or
+refuses, this does too); kept-alive connections (one libcurl handle per thread, so per-thread
+connections, reused and reopened when the server closed them); HTTP/1.1; no redirect followed by the
+transport (the session follows them); connect and read timeouts (the read timeout as "under one byte a
+second for that many seconds", rounded up to whole seconds); failures raised as the `requests` exceptions
+the retry policy knows; a signal (SIGTERM, Ctrl-C) handled within a second during a transfer, as between
+two reads of a socket. Where Python's TLS has been changed to trust other roots (`truststore`, a patched
+`ssl.SSLContext`), libcurl's own OpenSSL would not see it: HTTPS then goes through urllib3.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import math
 import os
+import ssl
 import threading
 import warnings
 from collections.abc import Mapping
@@ -34,8 +40,11 @@ from requests.adapters import DEFAULT_CA_BUNDLE_PATH
 from requests.cookies import extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers, select_proxy
+from urllib3.util import ssl_
 
-from asana_client.transport import AsanaAdapter, AsanaResponse, NeverConnectedError
+from asana_client.transport import CURL_ERROR_PREFIX, AsanaAdapter, AsanaResponse, NeverConnectedError
+
+_STDLIB_SSL_CONTEXT = ssl.SSLContext  # as imported, before anything could replace it
 
 #: libcurl's codes, by the `requests` exception the same failure raises through urllib3.
 _NEVER_CONNECTED = frozenset({pycurl.E_COULDNT_RESOLVE_HOST, pycurl.E_COULDNT_CONNECT})
@@ -71,6 +80,7 @@ class CurlAdapter(AsanaAdapter):
         self._local = threading.local()
         self._handles: list[pycurl.Curl] = []
         self._handles_lock = threading.Lock()
+        self._generation = 0
 
     def send(
         self,
@@ -88,6 +98,8 @@ class CurlAdapter(AsanaAdapter):
             or stream
             or cert is not None
             or not url.startswith(("https://", "http://"))
+            or (url.startswith("https://") and _python_tls_changed())
+            or not _plain_timeout(timeout)
             or (proxies and select_proxy(url, dict(proxies)) is not None)
         ):
             return super().send(request, stream, timeout, verify, cert, proxies)
@@ -96,20 +108,30 @@ class CurlAdapter(AsanaAdapter):
     def close(self) -> None:
         with self._handles_lock:
             handles, self._handles = self._handles, []
+            self._generation += 1  # each thread makes a new handle if the session is used again
         for handle in handles:
-            handle.close()
+            with contextlib.suppress(pycurl.error):  # in use by another thread: freed with its last reference
+                handle.close()
         super().close()
 
     def _handle(self) -> pycurl.Curl:
         handle: pycurl.Curl | None = getattr(self._local, "handle", None)
-        if handle is None:
+        if handle is None or self._local.generation != self._generation:
             handle = pycurl.Curl()
             handle.setopt(pycurl.NOSIGNAL, 1)  # threads: no SIGALRM for name lookups
             handle.setopt(pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1)
             handle.setopt(pycurl.PROXY, "")  # `requests` decided: no proxy (else HTTPAdapter sends it)
             handle.setopt(pycurl.FOLLOWLOCATION, 0)
             handle.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+            handle.setopt(pycurl.HTTP_CONTENT_DECODING, 0)  # urllib3's decoders decode (`_decoded`)
+            if threading.current_thread() is threading.main_thread():
+                # A Python call now and then during a transfer: a signal's handler (the SDK's on SIGTERM,
+                # Ctrl-C's) runs there, and the exit it raises ends the transfer. Only the main thread
+                # runs signal handlers: the workers' transfers need no such call (~10 a request).
+                handle.setopt(pycurl.NOPROGRESS, 0)
+                handle.setopt(pycurl.XFERINFOFUNCTION, _carry_on)
             self._local.handle = handle
+            self._local.generation = self._generation
             with self._handles_lock:
                 self._handles.append(handle)
         return handle
@@ -122,12 +144,8 @@ class CurlAdapter(AsanaAdapter):
         header_lines: list[bytes] = []
         handle.setopt(pycurl.URL, url)
         handle.setopt(pycurl.HTTPGET, 1)
-        accept_encoding, headers = _curl_headers(request.headers)
-        handle.setopt(pycurl.HTTPHEADER, headers)
-        # libcurl decodes what it announced; without the header the answer is taken as it comes.
-        handle.setopt(pycurl.ACCEPT_ENCODING, accept_encoding)
-        handle.setopt(pycurl.HTTP_CONTENT_DECODING, 1 if accept_encoding is not None else 0)
-        handle.setopt(pycurl.WRITEDATA, body)
+        handle.setopt(pycurl.HTTPHEADER, _curl_headers(request.headers))
+        handle.setopt(pycurl.WRITEFUNCTION, body.write)
         handle.setopt(pycurl.HEADERFUNCTION, header_lines.append)
         _set_timeouts(handle, timeout)
         if url.startswith("https://"):
@@ -136,6 +154,9 @@ class CurlAdapter(AsanaAdapter):
             handle.perform()
         except pycurl.error as exc:
             raise _requests_error(handle, exc, request) from None
+        finally:  # the handle outlives the request: it must not keep the body alive
+            handle.setopt(pycurl.WRITEFUNCTION, _discard)
+            handle.setopt(pycurl.HEADERFUNCTION, _discard)
         return self._response(request, handle.getinfo(pycurl.RESPONSE_CODE), header_lines, body.getvalue())
 
     def _response(
@@ -151,6 +172,8 @@ class CurlAdapter(AsanaAdapter):
                 continue
             has_cookies = has_cookies or name.lower() == "set-cookie"
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        if headers.get("Content-Encoding", "identity").lower() != "identity":
+            content = _decoded(content, headers, status, request)
         response = AsanaResponse()
         response.status_code = status
         response.reason = reason
@@ -192,20 +215,55 @@ def _message(block: list[bytes]) -> http.client.HTTPMessage:
     return http.client.parse_headers(io.BytesIO(b"".join(block) + b"\r\n"))
 
 
-def _curl_headers(headers: Mapping[str, str]) -> tuple[str | None, list[str]]:
-    """The request's headers as libcurl takes them, `Accept-Encoding` apart (libcurl sends and decodes it)."""
-    accept_encoding = None
+def _curl_headers(headers: Mapping[str, str | bytes]) -> list[bytes]:
+    """The request's header lines as http.client sends them (Latin-1, bytes as they are), for libcurl."""
     lines = []
     for name, value in headers.items():
-        if name.lower() == "accept-encoding":
-            accept_encoding = value
-        elif value == "":
-            lines.append(f"{name};")  # libcurl's way of sending a header with no value
-        else:
-            lines.append(f"{name}: {value}")
-    if "accept" not in {name.lower() for name in headers}:
-        lines.append("Accept:")  # libcurl's own `*/*` would be one header `requests` does not send
-    return accept_encoding, lines
+        raw = value if isinstance(value, bytes) else str(value).encode("latin-1")
+        # `Name;` is libcurl's way of sending a header with no value (`Name:` would remove it)
+        lines.append(name.encode("latin-1") + (b": " + raw if raw else b";"))
+    names = {name.lower() for name in headers}
+    if "accept" not in names:
+        lines.append(b"Accept:")  # libcurl's own `*/*` is one header urllib3 does not send
+    if "accept-encoding" not in names:
+        lines.append(b"Accept-Encoding: identity")  # as http.client adds it
+    return lines
+
+
+def _decoded(
+    content: bytes, headers: Mapping[str, str], status: int, request: requests.PreparedRequest
+) -> bytes:
+    """The body as urllib3 gives it: decoded where it knows the `Content-Encoding`, as it is otherwise."""
+    try:
+        return urllib3.HTTPResponse(
+            body=io.BytesIO(content),
+            headers=headers,
+            status=status,
+            preload_content=True,
+            decode_content=True,
+        ).data
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc, request=request) from None
+
+
+def _carry_on(*_: Any) -> int:
+    return 0  # libcurl's "go on"; a pending signal handler has run by now
+
+
+def _discard(data: bytes) -> None:
+    """Where a handle writes when no request is in progress."""
+
+
+def _plain_timeout(timeout: Any) -> bool:
+    """A timeout this adapter maps: none, seconds, or a (connect, read) pair (urllib3's `Timeout` objects
+    and their `total` go to urllib3)."""
+    return timeout is None or isinstance(timeout, int | float | tuple)
+
+
+def _python_tls_changed() -> bool:
+    """Whether Python's TLS was made to trust something else than its CA bundle (`truststore`'s
+    `inject_into_ssl`, a subclass of `ssl.SSLContext`): libcurl's OpenSSL would not."""
+    return ssl.SSLContext is not _STDLIB_SSL_CONTEXT or ssl_.SSLContext is not _STDLIB_SSL_CONTEXT
 
 
 def _last_header_block(lines: list[bytes]) -> tuple[str, list[bytes]]:
@@ -232,14 +290,11 @@ def _timeout_pair(timeout: Any) -> tuple[float | None, float | None]:
     if isinstance(timeout, tuple):
         connect, read = timeout
         return connect, read
-    if timeout is None or isinstance(timeout, int | float):
-        return timeout, timeout
-    # a urllib3 Timeout
-    return getattr(timeout, "connect_timeout", None), getattr(timeout, "read_timeout", None)
+    return timeout, timeout
 
 
 def _set_verify(handle: pycurl.Curl, verify: bool | str) -> None:
-    if verify is False:
+    if not verify:  # False, None or "": HTTPAdapter does not verify either
         warnings.warn(  # as urllib3 warns on every unverified request
             "Unverified HTTPS request: certificate verification is off (verify=False)",
             urllib3.exceptions.InsecureRequestWarning,
@@ -265,9 +320,10 @@ def _requests_error(
     handle: pycurl.Curl, exc: pycurl.error, request: requests.PreparedRequest
 ) -> requests.exceptions.RequestException:
     code = exc.args[0] if exc.args else None
-    message = f"libcurl error {code}: {exc.args[1] if len(exc.args) > 1 else ''}"
+    message = f"{CURL_ERROR_PREFIX} {code}: {exc.args[1] if len(exc.args) > 1 else ''}"
     if code == pycurl.E_OPERATION_TIMEDOUT:
-        connected = handle.getinfo(pycurl.CONNECT_TIME) > 0
+        # CONNECT_TIME is 0 on a reused connection: a request that was sent was connected.
+        connected = handle.getinfo(pycurl.CONNECT_TIME) > 0 or handle.getinfo(pycurl.REQUEST_SIZE) > 0
         timeout_type = requests.exceptions.ReadTimeout if connected else requests.exceptions.ConnectTimeout
         return timeout_type(message, request=request)
     error_type: type[requests.exceptions.RequestException]

@@ -24,7 +24,7 @@ import urllib3
 from singer_sdk.exceptions import RetriableAPIError
 
 from asana_client.errors import RetriesExhaustedError
-from asana_client.transport import NeverConnectedError
+from asana_client.transport import CURL_ERROR_PREFIX, NeverConnectedError
 
 T = TypeVar("T")
 Waits = Generator[float, BaseException | None, None]
@@ -121,6 +121,9 @@ def exhausted(who: str, details: Mapping[str, Any]) -> RetriesExhaustedError:
         return RetriesExhaustedError(f"{who}: {reason}")
     # A connection that never opens is most often a wrong `api_url` (or no network), not Asana.
     hint = "; check the `api_url` setting and the network" if never_connected(exc) else ""
+    if isinstance(exc, requests.exceptions.SSLError) and str(exc).startswith(CURL_ERROR_PREFIX):
+        # libcurl trusts the CA bundle, not what Python's TLS was told (a corporate root, truststore)
+        hint = "; to verify TLS the way Python is set up to, set `http_transport: requests`"
     return RetriesExhaustedError(
         f"{who}: giving up after {details.get('tries')} tries; last error: {describe(exc)}{hint}"
     )

@@ -43,6 +43,10 @@ _UTF8 = frozenset({"utf-8", "utf8"})
 _PLAIN_PATH = re.compile(r"(?:/(?!\.\.?(?:/|\Z))[A-Za-z0-9._~-]*)*\Z")
 
 
+#: How the messages of failures met by libcurl begin (`curl_transport.py`).
+CURL_ERROR_PREFIX = "libcurl error"
+
+
 class NeverConnectedError(requests.exceptions.ConnectionError):
     """No connection could be opened (unknown host, refused): the request never left."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import signal
 import socket
 import ssl
 import threading
@@ -49,6 +50,15 @@ class Asana(BaseHTTPRequestHandler):
             wants = "gzip" in self.headers.get("Accept-Encoding", "")
             body = gzip.compress(BODY) if wants else BODY
             self._answer(200, body, *([("Content-Encoding", "gzip")] if wants else []))
+        elif route == "/gzip-unasked":
+            self._answer(200, gzip.compress(BODY), ("Content-Encoding", "gzip"))
+        elif route == "/unknown-encoding":
+            self._answer(200, BODY, ("Content-Encoding", "utf-8"))
+        elif route == "/broken-gzip":
+            self._answer(200, BODY, ("Content-Encoding", "gzip"))
+        elif route == "/stall":  # answers once the test lets it (or gives up)
+            self.server.release.wait(10)  # type: ignore[attr-defined]
+            self._answer(200, BODY)
         elif route == "/latin1":
             self._answer(200, "café".encode("latin-1"), content_type="text/plain; charset=ISO-8859-1")
         elif route == "/slow":
@@ -88,23 +98,25 @@ class CountingServer(ThreadingHTTPServer):
         super().__init__(*args, **kwargs)
         self.seen: list[tuple[str, dict[str, str]]] = []
         self.connections = 0
+        self.release = threading.Event()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         self.connections += 1
         super().process_request(request, client_address)
 
 
-def _serve(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+def _serve(server: CountingServer) -> Iterator[CountingServer]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
+    server.release.set()
     server.shutdown()
     server.server_close()
 
 
 @pytest.fixture
 def asana() -> Iterator[CountingServer]:
-    yield from _serve(CountingServer(("127.0.0.1", 0), Asana))  # type: ignore[misc]
+    yield from _serve(CountingServer(("127.0.0.1", 0), Asana))
 
 
 @pytest.fixture(scope="module")
@@ -181,15 +193,37 @@ def test_the_server_sees_the_same_request_through_either_transport(asana: Counti
     assert headers_curl == headers_requests  # Host, User-Agent, Accept-Encoding, Accept, Connection, auth
 
 
-def test_a_gzip_answer_is_decoded_only_when_the_request_accepted_it(asana: CountingServer) -> None:
-    _, session = _sessions()
-    accepted = _get(session, _base(asana) + "/gzip")
-    assert accepted.headers["Content-Encoding"] == "gzip"
-    assert accepted.json()["data"][0]["gid"] == "1"
-    del session.headers["Accept-Encoding"]
-    plain = _get(session, _base(asana) + "/gzip")
-    assert "Accept-Encoding" not in asana.seen[-1][1]
-    assert "Content-Encoding" not in plain.headers and plain.content == BODY
+@pytest.mark.parametrize("route", ["/gzip", "/gzip-unasked", "/unknown-encoding"])
+def test_answers_are_decoded_as_urllib3_decodes_them(asana: CountingServer, route: str) -> None:
+    """What urllib3 decodes (gzip, asked for or not), passes through (an encoding it does not know) or
+    refuses (a broken body), with the request's `Accept-Encoding` or without one."""
+    for drop_accept_encoding in (False, True):
+        seen = []
+        for session in _sessions():
+            if drop_accept_encoding:
+                del session.headers["Accept-Encoding"]
+            seen.append(_seen_by_caller(_get(session, _base(asana) + route)))
+            seen.append(asana.seen[-1][1])
+        assert seen[2:] == seen[:2]
+    assert _get(_sessions()[1], _base(asana) + "/gzip").json()["data"][0]["gid"] == "1"
+
+
+def test_a_broken_gzip_body_is_a_content_decoding_error(asana: CountingServer) -> None:
+    for session in _sessions():
+        with pytest.raises(requests.exceptions.ContentDecodingError) as broken:
+            _get(session, _base(asana) + "/broken-gzip")
+        assert isinstance(broken.value, RETRIABLE_EXCEPTIONS)
+
+
+def test_header_values_are_sent_as_http_client_sends_them(asana: CountingServer) -> None:
+    for session in _sessions():
+        session.headers["User-Agent"] = "tap-asana (Müller GmbH)"
+        session.headers["X-Bytes"] = b"raw"  # type: ignore[assignment]
+        session.headers["X-Empty"] = ""
+        _get(session, _base(asana) + "/json")
+    assert asana.seen[-1][1] == asana.seen[-2][1]
+    assert asana.seen[-1][1]["User-Agent"] == "tap-asana (Müller GmbH)"
+    assert asana.seen[-1][1]["X-Bytes"] == "raw" and asana.seen[-1][1]["X-Empty"] == ""
 
 
 def test_connections_are_kept_alive_and_reopened_when_the_server_drops_them(asana: CountingServer) -> None:
@@ -218,14 +252,41 @@ def test_tls_is_verified_against_the_bundle_requests_would_use(
         assert TOKEN not in str(refused.value)
         with pytest.raises(OSError, match="invalid path"):
             _get(session, url, verify=str(tmp_path / "no-such-bundle.pem"))
+    for session in _sessions():  # fresh: urllib3 keeps a pool opened with verify=None for later requests
+        with pytest.warns(urllib3.exceptions.InsecureRequestWarning):
+            assert _get(session, url, verify=None).status_code == 200  # type: ignore[arg-type]
 
 
-def test_a_silent_server_is_a_read_timeout(asana: CountingServer) -> None:
+@pytest.mark.parametrize("warm", [False, True], ids=["new connection", "kept-alive connection"])
+def test_a_silent_server_is_a_read_timeout(asana: CountingServer, warm: bool) -> None:
     for session in _sessions():
+        if warm:
+            _get(session, _base(asana) + "/json")
         with pytest.raises(requests.exceptions.ReadTimeout) as timed_out:
             _get(session, _base(asana) + "/slow", timeout=(5, 1))
+        assert not isinstance(timed_out.value, requests.exceptions.ConnectTimeout)
         assert isinstance(timed_out.value, RETRIABLE_EXCEPTIONS)
         assert not never_connected(timed_out.value)
+
+
+def test_a_signal_during_a_transfer_is_handled_in_it(asana: CountingServer) -> None:
+    """The SDK stops on SIGTERM from its signal handler: the handler runs while the answer is awaited
+    (and its exception ends the transfer), not once the answer came."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # as Python's SIGINT handler; the SDK's SIGTERM handler raises SystemExit
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        for session in _sessions():
+            signal.setitimer(signal.ITIMER_REAL, 0.3)
+            with pytest.raises(KeyboardInterrupt):  # not the ReadTimeout of a handler run after the transfer
+                _get(session, _base(asana) + "/stall", timeout=(5, 5))
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            assert _get(session, _base(asana) + "/json").status_code == 200  # the session still works
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_a_refused_connection_never_connected(asana: CountingServer) -> None:
@@ -293,6 +354,40 @@ def test_each_thread_has_its_handle_and_close_releases_them(asana: CountingServe
     assert len(adapter._handles) == 4
     session.close()
     assert adapter._handles == []
+    assert _get(session, _base(asana) + "/json").status_code == 200  # as a closed requests session does
+    assert len(adapter._handles) == 1
+
+
+def test_what_libcurl_would_do_otherwise_goes_through_urllib3(
+    tls: tuple[CountingServer, trustme.CA], asana: CountingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A urllib3 `Timeout` object, and HTTPS once Python's TLS trusts something else (truststore's
+    `inject_into_ssl` replaces `ssl.SSLContext` and urllib3's), which libcurl's OpenSSL would not see."""
+    server, _ = tls
+    _, session = _sessions()
+    sent_by_urllib3: list[str] = []
+    original = AsanaAdapter.send
+
+    def spy(self: AsanaAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        sent_by_urllib3.append(str(request.url))
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(AsanaAdapter, "send", spy)
+    _get(session, _base(asana) + "/json", timeout=urllib3.Timeout(total=5))
+    assert len(sent_by_urllib3) == 1
+    _get(session, _base(server, "https") + "/json", verify=False)
+    assert len(sent_by_urllib3) == 1  # plain TLS: libcurl
+
+    class InjectedContext(ssl.SSLContext):
+        pass
+
+    # truststore replaces the class in `ssl` and in urllib3; urllib3's is the one its connections use
+    monkeypatch.setattr(urllib3.util.ssl_, "SSLContext", InjectedContext)
+    with pytest.raises(requests.exceptions.SSLError):  # urllib3's own refusal of the unknown CA
+        _get(session, _base(server, "https") + "/json")
+    assert len(sent_by_urllib3) == 2
+    _get(session, _base(asana) + "/json")  # plain HTTP has no TLS to trust: libcurl
+    assert len(sent_by_urllib3) == 2
 
 
 def test_the_responses_decode_once_like_the_other_transport(asana: CountingServer) -> None:
@@ -330,3 +425,19 @@ def test_without_pycurl_the_gets_go_through_urllib3_with_one_warning(
     assert _get(sessions[0], _base(asana) + "/json").json()["data"][0]["gid"] == "1"
     warnings = [r for r in caplog.records if "pycurl cannot be loaded" in r.getMessage()]
     assert len(warnings) == 1 and "http_transport: requests" in warnings[0].getMessage()
+
+
+def test_a_tls_failure_in_libcurl_says_how_to_use_pythons_tls_instead(
+    tls: tuple[CountingServer, trustme.CA],
+) -> None:
+    from asana_client.retry import exhausted
+
+    server, _ = tls
+    for session in _sessions():
+        with pytest.raises(requests.exceptions.SSLError) as refused:
+            _get(session, _base(server, "https") + "/json")
+        message = str(exhausted("GET /workspaces", {"exception": refused.value, "tries": 3}))
+        assert "last error: SSLError" in message and TOKEN not in message
+        assert ("`http_transport: requests`" in message) == isinstance(
+            session.get_adapter(str(refused.value.request.url)), CurlAdapter
+        )
