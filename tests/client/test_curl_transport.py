@@ -130,6 +130,20 @@ def tls() -> Iterator[tuple[CountingServer, trustme.CA]]:
         yield running, ca  # type: ignore[misc]
 
 
+@pytest.fixture
+def sent_by_urllib3(monkeypatch: pytest.MonkeyPatch) -> list[requests.PreparedRequest]:
+    """The requests `HTTPAdapter.send` (urllib3) sends from now on, in order."""
+    sent: list[requests.PreparedRequest] = []
+    original = AsanaAdapter.send
+
+    def spy(self: AsanaAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        sent.append(request)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(AsanaAdapter, "send", spy)
+    return sent
+
+
 @pytest.fixture(autouse=True)
 def no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
@@ -308,31 +322,23 @@ def test_a_truncated_body_is_a_retriable_broken_body(asana: CountingServer) -> N
 
 
 def test_writes_streams_and_proxies_go_through_urllib3(
-    asana: CountingServer, monkeypatch: pytest.MonkeyPatch
+    asana: CountingServer, monkeypatch: pytest.MonkeyPatch, sent_by_urllib3: list[requests.PreparedRequest]
 ) -> None:
     _, session = _sessions()
     adapter = session.get_adapter(_base(asana))
-    sent_by_urllib3: list[str] = []
-    original = AsanaAdapter.send
-
-    def spy(self: AsanaAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        sent_by_urllib3.append(str(request.method))
-        return original(self, request, *args, **kwargs)
-
-    monkeypatch.setattr(AsanaAdapter, "send", spy)
     session.post(_base(asana) + "/json", json={"data": {}}, timeout=10)  # 501 from this server: no do_POST
     streamed = session.get(_base(asana) + "/json", stream=True, timeout=10)
     assert streamed.raw.read() == BODY
-    assert sent_by_urllib3 == ["POST", "GET"]
+    assert [request.method for request in sent_by_urllib3] == ["POST", "GET"]
     _get(session, _base(asana) + "/json")
-    assert sent_by_urllib3 == ["POST", "GET"]  # a plain GET: libcurl
+    assert len(sent_by_urllib3) == 2  # a plain GET: libcurl
     # A proxy in the environment: `requests` resolves it and urllib3 sends through it (here the test
     # server plays the proxy and sees the absolute URL).
     monkeypatch.setenv("HTTP_PROXY", _base(asana))
     proxied = AsanaSession(transport="curl")
     assert _get(proxied, "http://asana.proxied.invalid/json").status_code == 200
     assert asana.seen[-1][0] == "http://asana.proxied.invalid/json"
-    assert sent_by_urllib3[-1] == "GET"
+    assert sent_by_urllib3[-1].url == "http://asana.proxied.invalid/json"
     assert isinstance(adapter, CurlAdapter)
 
 
@@ -359,20 +365,15 @@ def test_each_thread_has_its_handle_and_close_releases_them(asana: CountingServe
 
 
 def test_what_libcurl_would_do_otherwise_goes_through_urllib3(
-    tls: tuple[CountingServer, trustme.CA], asana: CountingServer, monkeypatch: pytest.MonkeyPatch
+    tls: tuple[CountingServer, trustme.CA],
+    asana: CountingServer,
+    monkeypatch: pytest.MonkeyPatch,
+    sent_by_urllib3: list[requests.PreparedRequest],
 ) -> None:
     """A urllib3 `Timeout` object, and HTTPS once Python's TLS trusts something else (truststore's
     `inject_into_ssl` replaces `ssl.SSLContext` and urllib3's), which libcurl's OpenSSL would not see."""
     server, _ = tls
     _, session = _sessions()
-    sent_by_urllib3: list[str] = []
-    original = AsanaAdapter.send
-
-    def spy(self: AsanaAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        sent_by_urllib3.append(str(request.url))
-        return original(self, request, *args, **kwargs)
-
-    monkeypatch.setattr(AsanaAdapter, "send", spy)
     _get(session, _base(asana) + "/json", timeout=urllib3.Timeout(total=5))
     assert len(sent_by_urllib3) == 1
     _get(session, _base(server, "https") + "/json", verify=False)
