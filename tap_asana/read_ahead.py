@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
 from asana_client.errors import keepable
@@ -192,21 +192,24 @@ class ReadAhead:
                 self._done.notify_all()
 
 
+def _responses(answer: Any) -> Iterator[Any]:
+    """The responses in an answer: a (request, response) pair, or a list of (key, answer, error)."""
+    if isinstance(answer, list):
+        for part in answer:
+            yield from _responses(part[1])
+    elif isinstance(answer, tuple) and len(answer) == 2:
+        yield answer[1]
+
+
 def shed_decoded(answer: Any) -> None:
     """Drop the decoded bodies an answer caches (`AsanaResponse.forget_decoded`): a held answer keeps
     only its bytes, decoded again when taken. A decoded page takes some four times its body's bytes; held
     decoded, the answers within the bound were ~8 MB of the tap's peak on a large workspace."""
-    if isinstance(answer, list):
-        for part in answer:
-            shed_decoded(part[1])
-    elif isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], AsanaResponse):
-        answer[1].forget_decoded()
+    for response in _responses(answer):
+        if isinstance(response, AsanaResponse):
+            response.forget_decoded()
 
 
 def answer_size(answer: Any) -> int:
-    """Bytes of the bodies in an answer: a (request, response) pair, or a list of (key, answer, error)."""
-    if isinstance(answer, list):
-        return sum(answer_size(part[1]) for part in answer)
-    if isinstance(answer, tuple) and len(answer) == 2:
-        return len(getattr(answer[1], "content", b"") or b"")
-    return 0
+    """Bytes of the bodies in an answer."""
+    return sum(len(getattr(response, "content", b"") or b"") for response in _responses(answer))
