@@ -2,7 +2,8 @@
 
 1. The `--dataset` (default `bench`) unthrottled: a full sync (requests, lower bound, CPU per record, STATE
    share, peak RSS); a mutation of `--mutate-fraction` of its tasks; an incremental sync from the full run's
-   state; then a fresh full sync of the mutated data, whose records the first two runs must hold (misses).
+   state, once as by default and once with `full_table_refresh_hours: 24` (the streams no change signal covers
+   rest); then a fresh full sync of the mutated data, whose records the first two runs must hold (misses).
 2. The `--latency-dataset` (default `demo`) at `--requests-per-minute` (1,500, Asana's paid limit) on both
    sides, once per `--delay-ms` (the sandbox's `delay_ms` fault: every answer that much later): budget use.
 
@@ -29,6 +30,8 @@ from benchmarks.table import render
 from benchmarks.tap_process import TapRun, run_tap
 
 UNLIMITED = 1_000_000
+#: `full_table_refresh_hours` of the paced incremental run: a daily read of the tables no signal covers.
+PACED_HOURS = 24
 
 
 def _progress(message: str) -> None:
@@ -99,7 +102,9 @@ def measure_syncs(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         }
         objects = sandbox.store.counts()
         bound = full_sync(sandbox.store)
-        full_run, stats = _sync(sandbox, config, None, tmp, "full")
+        # The full run keeps when it read each paced stream; the default incremental run ignores it.
+        paced = {**config, "full_table_refresh_hours": PACED_HOURS}
+        full_run, stats = _sync(sandbox, paced, None, tmp, "full")
         full = _figures(full_run, stats, bound)
         full["record_keys_digest"] = keys_digest(full_run.seen)
         mutation = requests.post(
@@ -116,8 +121,15 @@ def measure_syncs(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         incremental["requests_over_lower_bound_events"] = ratio(
             incremental["http_requests"], incremental["lower_bound_events"]
         )
+        # The same incremental run from the same state, with the tables no change signal covers resting.
+        paced_run, stats = _sync(sandbox, paced, full_run.state, tmp, "incremental-paced")
+        incremental_paced = _figures(paced_run, stats, incremental_reread(sandbox.store, changed))
         fresh_run, _ = _sync(sandbox, config, None, tmp, "fresh-full")
         missed = misses(full_run.seen.merged(inc_run.seen), fresh_run.seen)
+        missed_paced = misses(full_run.seen.merged(paced_run.seen), fresh_run.seen)
+        incremental_paced.update(
+            full_table_refresh_hours=PACED_HOURS, misses=missed_paced, misses_total=sum(missed_paced.values())
+        )
         # What the incremental run had to catch: the same check with the full run alone.
         to_catch = misses(full_run.seen, fresh_run.seen)
     return {
@@ -132,6 +144,7 @@ def measure_syncs(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             **{k: len(v) for k, v in mutation.items() if isinstance(v, list)},
         },
         "incremental": incremental,
+        "incremental_paced": incremental_paced,
         "fresh_records": fresh_run.record_count,
         "misses": missed,
         "misses_total": sum(missed.values()),

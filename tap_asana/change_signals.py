@@ -272,24 +272,3 @@ class ChangeSignals:
                 token = partition.get("events_sync")
                 return token if isinstance(token, str) else None
         return None
-
-
-def signalled_stream_type(stream_type: type[AsanaStream]) -> type[AsanaStream]:
-    """A signalled stream's class, its ACTIVATE_VERSION under the tap's change signals; others unchanged."""
-    if getattr(getattr(stream_type, "spec", None), "name", None) not in SIGNALLED:
-        return stream_type
-
-    def emit_activate_version_messages(self: AsanaStream) -> bool:
-        sent = bool(super(subclass, self).emit_activate_version_messages)
-        return sent and self.asana_tap.change_signals.keeps_activate_version(self)
-
-    subclass: type[AsanaStream] = type(
-        stream_type.__name__,
-        (stream_type,),
-        {
-            "emit_activate_version_messages": property(emit_activate_version_messages),
-            "__doc__": stream_type.__doc__,
-            "__module__": stream_type.__module__,
-        },
-    )
-    return subclass

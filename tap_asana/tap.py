@@ -18,7 +18,7 @@ from asana_client.cli import check_config_files, require_json, without_secrets
 from asana_client.errors import AsanaAuthError, RetriesExhaustedError
 from asana_client.settings import AUTH_PROPERTIES, CONNECTION_PROPERTIES, ClientSettings
 from asana_client.throttle import RateLimiter
-from tap_asana.change_signals import ChangeSignals, signalled_stream_type
+from tap_asana.change_signals import ChangeSignals
 from tap_asana.deletions import DeletionWatch
 from tap_asana.logs import quiet_record_limit_aborts, quiet_routine_sdk_warnings
 from tap_asana.memory import limit_malloc_arenas
@@ -26,6 +26,7 @@ from tap_asana.message_writer import JsonLinesWriter
 from tap_asana.plan_summary import PlanGates
 from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
 from tap_asana.read_ahead import ReadAhead, answer_size, shed_decoded
+from tap_asana.refresh_pacing import RefreshPacing
 from tap_asana.state_pacing import DEFAULT_STATE_INTERVAL_SECONDS, PacedStateWriter
 from tap_asana.streams import STREAM_TYPES
 
@@ -80,6 +81,15 @@ class TapAsana(Tap):
             description="Read a project's sections again only when its events say they changed "
             "(tap_asana/change_signals.py); false reads them every run.",
         ),
+        th.Property(
+            "full_table_refresh_hours",
+            th.NumberType(minimum=0),
+            default=0,
+            description="Read the streams no change signal covers (memberships, statuses, custom field "
+            "settings, templates, out-of-office entries, users' task lists...) only when their last read "
+            "is this many hours old; in between their rows may be that old. 0 (default) reads them every "
+            "run.",
+        ),
         *CONNECTION_PROPERTIES,
     ).to_dict()
 
@@ -129,8 +139,20 @@ class TapAsana(Tap):
         """Which full-table partitions the projects' events say are unchanged (change_signals.py)."""
         return ChangeSignals(self)
 
+    @cached_property
+    def refresh_pacing(self) -> RefreshPacing:
+        """Which streams with no change signal rest in this run (`full_table_refresh_hours`)."""
+        return RefreshPacing(self)
+
+    def keeps_activate_version(self, stream: Stream) -> bool:
+        """Whether `stream` may send ACTIVATE_VERSION in this run: not while partitions of it may be skipped
+        (change signals, or resting under `full_table_refresh_hours`)."""
+        return self.change_signals.keeps_activate_version(
+            stream
+        ) and self.refresh_pacing.keeps_activate_version(stream)
+
     def discover_streams(self) -> list:
-        streams = [signalled_stream_type(stream_type)(tap=self) for stream_type in STREAM_TYPES]
+        streams = [stream_type(tap=self) for stream_type in STREAM_TYPES]
         for stream in streams:
             quiet_record_limit_aborts(stream.logger)  # `--test`'s ERROR line per stream
         return streams
@@ -167,6 +189,7 @@ class TapAsana(Tap):
                 if deletions.keep_first_tokens():
                     self.state_writer.flush(self.state)
                 self.change_signals.start(deletions)
+            self.refresh_pacing.start(deletions.workspaces)
         # Opt-in streams (`events`) are not part of the default selection.
         defaults = [s for s in self.streams.values() if s.selected_by_default]
         self.plan_gates.default_selection = all(s.selected for s in defaults)
@@ -180,7 +203,7 @@ class TapAsana(Tap):
             if self.read_ahead is not None:
                 self.read_ahead.close()
             self.plan_gates.report(self.logger)
-        if self.change_signals.finish():
+        if self.change_signals.finish() | self.refresh_pacing.finish():
             self._state_writer.write_state(self.state)
         if deletions.workspaces and deletions.wanted():
             deletions.emit()

@@ -172,6 +172,31 @@ def test_table_marks_each_goal_met_or_not() -> None:
     assert next(r for k, r in row.items() if k.startswith("peak RSS")).endswith("| yes |")
 
 
+def test_table_shows_the_paced_incremental_run_with_its_misses() -> None:
+    report = {
+        "dataset": "bench",
+        "full": _run(40_000, 1000),
+        "incremental": {
+            **_run(5_000, 50),
+            "lower_bound_events": 1_000,
+            "requests_over_lower_bound_events": 5.0,
+        },
+        "incremental_paced": {**_run(1_800, 50), "full_table_refresh_hours": 24, "misses_total": 0},
+        "mutation": {"fraction": 0.01},
+        "misses": {},
+        "misses_total": 0,
+        "changes_to_catch_total": 400,
+        "latency": [],
+    }
+    paced = next(line for line in render(report).splitlines() if "full_table_refresh_hours: 24" in line)
+    assert "| 1,800, 0 missed | ≤ 2,000, 0 missed | yes (opt-in) |" in paced
+    report["incremental_paced"]["misses_total"] = 3
+    paced = next(line for line in render(report).splitlines() if "full_table_refresh_hours: 24" in line)
+    assert "| 1,800, 3 missed |" in paced and paced.endswith("| **no** (opt-in) |")
+    del report["incremental_paced"]  # reports of older runs have none
+    assert "full_table_refresh_hours" not in render(report)
+
+
 def test_in_flight_summary() -> None:
     figures = summary([0, 1, 5, 10], Counter({"GET /events": 1, "(none)": 1}))
     assert figures["mean_in_flight"] == 4

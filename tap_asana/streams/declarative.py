@@ -153,10 +153,22 @@ class TableStream(AsanaStream):
                 read_ahead.discard(keys)
 
     def partition_unchanged(self, context: Context | None) -> bool:
-        """Whether Asana's events say this partition has not changed since the last run, so that reading it
-        again can be skipped (tap_asana/change_signals.py decides; without it, never)."""
+        """Whether this partition is not read in this run: Asana's events say it has not changed since the
+        last run (tap_asana/change_signals.py), or its stream rests under `full_table_refresh_hours`
+        (tap_asana/refresh_pacing.py)."""
+        pacing = getattr(self.asana_tap, "refresh_pacing", None)
+        if pacing is not None and pacing.skips(self, context):
+            return True
         signals = getattr(self.asana_tap, "change_signals", None)
         return bool(signals is not None and signals.unchanged(self, context))
+
+    @property
+    def emit_activate_version_messages(self) -> bool:
+        """The SDK's setting, except while partitions of this stream may be skipped (see
+        `partition_unchanged`): a loader would delete the rows of the partitions not read."""
+        sent = bool(super().emit_activate_version_messages)
+        keeps = getattr(self.asana_tap, "keeps_activate_version", None)
+        return sent and (keeps is None or bool(keeps(self)))
 
     def bookmark_from_state(self, context: Context | None) -> Any:
         """The bookmark of a previous run (not `start_date`), as an aware datetime, or None."""

@@ -617,6 +617,8 @@ class TaskChildStream(TableStream):
 
     def get_records(self, context: Context | None) -> Iterable[dict]:
         since = None
+        if not (context or {}).get("task_gid") and self.partition_unchanged(context):
+            return  # a goal's stories or a project's attachments resting (tap_asana/refresh_pacing.py)
         if (context or {}).get("task_gid"):
             tasks = cast(TasksStream, self.asana_tap.streams["tasks"])
             if is_tombstone(tasks.current_task) or not self.wanted_for(tasks.current_task):

@@ -78,6 +78,8 @@ BAD_SETTINGS = [
     ({"api_url": "ROOT/api/2.0"}, ["api_url", "/api/1.0"]),
     ({"workspaces": ["123"]}, ["workspaces", "123", "Acme Corp"]),
     ({"http_transport": "httpx"}, ["http_transport", "httpx"]),
+    ({"full_table_refresh_hours": -1}, ["full_table_refresh_hours", "minimum"]),
+    ({"full_table_refresh_hours": "daily"}, ["full_table_refresh_hours"]),
 ]
 
 
