@@ -13,11 +13,13 @@ tasks stream through `events_page` when it asks with the same token):
   project (`projects` stream state, key `change_signals`: project -> `{"sync", "read"}`). `read` names the
   streams whose partition of the project was read (or confirmed unchanged) after that token was taken.
 * A partition is skipped when the token held (no 412), the stream is in `read`, no event of its kind came,
-  and the run's deletions are tracked (every workspace's events were read from a kept token, so a deleted
-  section arrives as a tombstone from tap_asana/deletions.py). Otherwise it is read in full.
+  and a section deleted since would still get its tombstone: the workspace's deletions are tracked (its
+  events were read from a kept token: tap_asana/deletions.py), or the project's sections are remembered
+  from their last read (tap_asana/orphans.py: the project's next read no longer lists a deleted section; a
+  deleted project is absent from a completed run). Otherwise it is read in full.
 * While skipping is possible the signalled streams send no ACTIVATE_VERSION (a loader would delete the
-  rows of a skipped partition); on a first run, or when the workspace events token expired, nothing is
-  skipped and ACTIVATE_VERSION is sent as for any full-table stream.
+  rows of a skipped partition); on a first run (nothing tracked or remembered yet) nothing is skipped and
+  ACTIVATE_VERSION is sent as for any full-table stream.
 * The map is taken out of the state when the run starts (it would ride on every STATE message) and written
   back, with the new tokens and `read` sets, only at the end of a run that completed: after a run that
   died the next one has no token and reads every project's signalled partitions in full.
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from asana_client.errors import AccessDeniedError, NotFoundError, SyncTokenExpiredError, keepable
 from tap_asana.client import AsanaStream, Route
+from tap_asana.orphans import VANISHING
 
 if TYPE_CHECKING:
     from singer_sdk import Stream, Tap
@@ -82,8 +85,13 @@ class ChangeSignals:
     def __init__(self, tap: Tap) -> None:
         self.tap = tap
         self.enabled = bool(tap.config.get(SETTING, True))
-        #: Whether every workspace's deletions are tracked this run (set by `start`).
-        self.deletions_tracked = False
+        #: Workspaces whose deletions are tracked this run (set by `start`): a deleted section comes as a
+        #: tombstone from their events.
+        self.tracked: set[str] = set()
+        #: Whether this run may skip any partition: a workspace is tracked, or some project's sections are
+        #: remembered from their last read (tap_asana/orphans.py), whose next read finds what was deleted.
+        self.may_skip = False
+        self._deletions: DeletionWatch | None = None
         self.projects: dict[str, ProjectEvents] = {}
         #: (project, token) -> the events page answered for it, or the 412 it raised (for `events_page`).
         self._pages: dict[tuple[str, str | None], dict[str, Any] | SyncTokenExpiredError] = {}
@@ -96,9 +104,15 @@ class ChangeSignals:
 
     # -- the run ----------------------------------------------------------------------------------
     def start(self, deletions: DeletionWatch) -> None:
-        """Before any stream: skipping is allowed only when each workspace's deletions are tracked."""
+        """Before any stream: which projects' deletions would be known if their sections were skipped."""
+        self._deletions = deletions
         workspaces = set(deletions.workspaces)
-        self.deletions_tracked = bool(workspaces) and workspaces <= deletions.tracked
+        self.tracked = workspaces & deletions.tracked
+        # Remembered sections come from a completed run of this version, which remembered every project it
+        # reached: a project without a list is new since. A state from before then has none, and in a
+        # workspace not tracked a skip could hide a deletion for good: nothing is skipped until they exist.
+        remembered = all(name in deletions.orphans.kept for name in SIGNALLED if name in VANISHING)
+        self.may_skip = bool(workspaces) and (workspaces <= self.tracked or remembered)
         # Out of the state while the run goes: 230 projects' tokens would ride on every STATE message. A run
         # that dies therefore leaves none, and the next one reads these partitions in full (safe).
         kept = self._projects_state().pop(STATE_KEY, None)
@@ -106,7 +120,7 @@ class ChangeSignals:
 
     def active(self, stream: Stream) -> bool:
         """Whether partitions of `stream` may be skipped in this run."""
-        return self.enabled and self.deletions_tracked and stream.name in SIGNALLED
+        return self.enabled and self.may_skip and stream.name in SIGNALLED
 
     def keeps_activate_version(self, stream: Stream) -> bool:
         """Whether `stream` may send ACTIVATE_VERSION: not while its partitions may be skipped."""
@@ -143,6 +157,7 @@ class ChangeSignals:
                 and seen.valid
                 and stream.name in seen.kept_read
                 and stream.name not in seen.dirty
+                and self._deletions_known(stream.name, str(project), context)
             )
             if skip:
                 self.skipped.add((stream.name, str(project)))
@@ -162,6 +177,15 @@ class ChangeSignals:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="change-signals") as pool:
             for _ in pool.map(lambda item: self._events_of(stream, *item), todo.items()):
                 pass
+
+    def _deletions_known(self, stream: str, project: str, context: Context | None) -> bool:
+        """Whether a row of this partition deleted since its last read would still get its tombstone: from the
+        workspace's events, or from the rows remembered at that read (the next read, or the project's
+        absence from a completed run, finds it gone)."""
+        if (context or {}).get("workspace_gid") in self.tracked:
+            return True
+        deletions = self._deletions
+        return stream in VANISHING and deletions is not None and deletions.orphans.remembers(stream, project)
 
     # -- events -----------------------------------------------------------------------------------
     def _events_of(self, stream: AsanaStream, project: str, context: Context | None) -> ProjectEvents:

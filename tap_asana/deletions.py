@@ -244,7 +244,9 @@ class DeletionWatch:
             kept = state.get(STATE_KEY)
             state[STATE_KEY] = {**(kept if isinstance(kept, dict) else {}), **self.next_tokens}
         changed = bool(self.next_tokens)
-        remembered = self.orphans.state(g for kind in ("project", "portfolio") for g in self.deleted[kind])
+        remembered = self.orphans.state(
+            (g for kind in ("project", "portfolio") for g in self.deleted[kind]), self._selected()
+        )
         if remembered or ORPHANS_KEY in state:
             state[ORPHANS_KEY] = remembered
             changed = True
@@ -272,15 +274,25 @@ class DeletionWatch:
         doomed: dict[tuple[str, str, str], str] = {}
         for name, parent, gid in self.orphans.left():
             doomed[(name, parent, gid)] = now
+        for name, parent, gid in self.orphans.vanished(self._selected()):
+            doomed[(name, parent, gid)] = now
         for name, parent, gid, at in self.orphans.gone(self.deleted):
             doomed[(name, parent, gid)] = at or now
         written = 0
         for name in ORPHAN_STREAMS:
             stream = self.tap.streams.get(name)
+            already = {
+                g
+                for kind, stream_name in STREAMS_BY_TYPE.items()
+                if stream_name == name
+                for g in self.deleted[kind]
+            }
             records = [
                 {"gid": gid, DELETED_AT: at, **({"portfolio_gid": parent} if name == ITEMS_STREAM else {})}
                 for (kind, parent, gid), at in sorted(doomed.items())
-                if kind == name and not (name == ITEMS_STREAM and self._unlisted(parent, gid))
+                if kind == name
+                and not (name == ITEMS_STREAM and self._unlisted(parent, gid))
+                and gid not in already  # its own `deleted` event wrote its tombstone
             ]
             if stream is None or not stream.selected or not records:
                 continue
@@ -289,6 +301,9 @@ class DeletionWatch:
                 stream._write_record_message(record)
             written += len(records)
         return written
+
+    def _selected(self) -> list[str]:
+        return [name for name, stream in self.tap.streams.items() if stream.selected]
 
     def _unlisted(self, portfolio: str, item: str) -> bool:
         return any((portfolio, item, kind) in self.unlisted for kind in ITEM_TYPES)

@@ -10,6 +10,11 @@ row (an item removed while the events token had expired, a request approved or r
 ones only) gets a tombstone for it too, as ACTIVATE_VERSION would on loaders that use it. Only a read that ran
 to its end replaces what was kept, so a failed read never passes for an emptied list. Both lists are small (a
 portfolio's items; the requests still pending), and a parent whose last read returned nothing is not kept.
+
+Sections are remembered the same way, for every project (`VANISHING`): the change signals skip the sections of
+an unchanged project and so send no ACTIVATE_VERSION, and in a workspace whose events cannot be read the
+remembered lists are what finds a deleted section (its project's next read no longer lists it) or a deleted
+project (a run that completed reached every listed project, and this one was not among them).
 """
 
 from __future__ import annotations
@@ -23,7 +28,12 @@ STATE_KEY = "deletions_children"
 ORPHAN_STREAMS: dict[str, tuple[str, ...]] = {
     "portfolio_items": ("portfolio",),
     "access_requests": ("project", "portfolio"),
+    "sections": ("project",),
 }
+#: Streams whose rows are remembered for every parent, even none (an empty list proves the parent was read),
+#: and whose parents that a completed run no longer reaches take their rows along: sections, which send no
+#: ACTIVATE_VERSION while the change signals may skip them (tap_asana/change_signals.py).
+VANISHING: frozenset[str] = frozenset({"sections"})
 
 
 class Orphans:
@@ -33,6 +43,8 @@ class Orphans:
         self.kept: dict[str, dict[str, list[str]]] = {}
         self.fresh: dict[str, dict[str, list[str]]] = defaultdict(dict)
         self.pending: dict[tuple[str, str], list[str]] = {}
+        #: stream -> the parents whose partition this run reached (read or skipped).
+        self.visited: dict[str, set[str]] = defaultdict(set)
 
     def load(self, kept: Any) -> None:
         """What the last run left in the state (anything malformed is ignored: it only costs tombstones)."""
@@ -43,6 +55,14 @@ class Orphans:
             for stream, parents in kept.items()
             if stream in ORPHAN_STREAMS and isinstance(parents, dict)
         }
+
+    def visit(self, stream: str, parent: str) -> None:
+        """This run reached the parent's partition (whether it reads it or not)."""
+        self.visited[stream].add(parent)
+
+    def remembers(self, stream: str, parent: str) -> bool:
+        """Whether the rows of the parent's last complete read are known."""
+        return parent in self.kept.get(stream, {})
 
     def reading(self, stream: str, parent: str) -> None:
         """A read of this parent's rows starts."""
@@ -66,6 +86,15 @@ class Orphans:
                     if gid not in listed:
                         yield stream, parent, gid
 
+    def vanished(self, selected: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+        """(stream, parent, gid) for each kept row of a parent that this completed run did not reach, for the
+        `VANISHING` streams among `selected` (a stream not synced reaches no parent)."""
+        for stream in sorted(VANISHING.intersection(selected)):
+            for parent, rows in sorted(self.kept.get(stream, {}).items()):
+                if parent not in self.visited[stream]:
+                    for gid in rows:
+                        yield stream, parent, gid
+
     def gone(self, deleted: dict[str, dict[str, str | None]]) -> Iterator[tuple[str, str, str, str | None]]:
         """(stream, parent, gid, when) for each kept row of a deleted parent; `deleted` is resource type ->
         gid -> deletion time (tap_asana/deletions.py)."""
@@ -76,12 +105,20 @@ class Orphans:
                     for gid in parents.get(parent, ()):
                         yield stream, parent, gid, at
 
-    def state(self, deleted: Iterable[str]) -> dict[str, dict[str, list[str]]]:
-        """What to keep for the next run: the latest read of each parent, without the deleted ones."""
+    def state(self, deleted: Iterable[str], selected: Iterable[str] = ()) -> dict[str, dict[str, list[str]]]:
+        """What to keep for the next run: the latest read of each parent, without the deleted ones (nor, for
+        the `VANISHING` streams among `selected`, the parents this run did not reach)."""
         drop = set(deleted)
+        synced = VANISHING.intersection(selected)
         out: dict[str, dict[str, list[str]]] = {}
         for stream in ORPHAN_STREAMS:
-            parents = {p: gids for p, gids in self._merged(stream).items() if gids and p not in drop}
+            parents = {
+                p: gids
+                for p, gids in self._merged(stream).items()
+                if (gids or stream in VANISHING)
+                and p not in drop
+                and (stream not in synced or p in self.visited[stream])
+            }
             if parents:
                 out[stream] = parents
         return out

@@ -27,6 +27,8 @@ class RememberingStream(TableStream):
         skipped = any((context or {}).get(k) is None for k in self.spec.requires) or self.partition_unchanged(
             context
         )
+        if found is not None:
+            found[0].visit(self.name, found[1])
         if found is None or skipped:
             yield from super().get_records(context)
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tap_asana.streams.declarative import StreamSpec
+from tap_asana.streams.remembering import RememberingStream
 
 SPECS = [
     StreamSpec(
@@ -10,5 +11,7 @@ SPECS = [
         "/projects/{project_gid}/sections",
         parent="projects",
         description="Sections of each project.",
+        # Remembered per project: tombstones without ACTIVATE_VERSION (tap_asana/orphans.py, `VANISHING`).
+        cls=RememberingStream,
     ),
 ]

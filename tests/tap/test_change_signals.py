@@ -8,7 +8,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import random
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from typing import Any
 import pytest
 
 from tap_asana.change_signals import STATE_KEY
-from tap_asana.deletions import DELETED_AT
+from tap_asana.deletions import DELETED_AT, DeletionWatch
 from tap_asana.tap import TapAsana
 from tests.tap.expected import workspaces_with_events
 from tests.tap.tap_runner import selected_catalog, tap_config
@@ -185,27 +187,31 @@ def test_expired_tokens_read_in_full(sandbox, caplog) -> None:
     assert SECTIONS_ROUTE not in requests_by_route(sandbox)
 
 
-def test_untracked_deletions_read_in_full_with_activate_version(sandbox) -> None:
-    """Without the workspace's events (token expired) a deleted section would go unnoticed: read in full,
-    with ACTIVATE_VERSION, so loaders drop what is gone."""
+def test_an_expired_workspace_token_leaves_deletions_to_the_remembered_sections(sandbox) -> None:
+    """Without the workspace's events (token expired), the sections remembered at each project's last read
+    find a deleted one: its project's events name it, and the read that follows no longer lists it."""
     config = config_for(sandbox)
+    project = projects_with_sections(sandbox)[0]
+    doomed = sandbox.post(f"/projects/{project['gid']}/sections", {"name": "Short-lived"}).json()["data"]
     first = run(config)
     state = json.loads(json.dumps(first.state))
     tokens = state["bookmarks"]["workspaces"]["deletions_sync"]
     state["bookmarks"]["workspaces"]["deletions_sync"] = {gid: "expired" for gid in tokens}
+    assert sandbox.delete(f"/sections/{doomed['gid']}").ok
     requests_by_route(sandbox)
 
     second = run(config, state)
 
-    assert requests_by_route(sandbox)[SECTIONS_ROUTE] == len(projects_with_sections(sandbox))
-    assert second.activated("sections") > 0
-    assert not second.tap.change_signals.skipped
+    assert requests_by_route(sandbox)[SECTIONS_ROUTE] == 1  # the project whose events name the section
+    assert second.activated("sections") == 0
+    assert [r["gid"] for r in second.records("sections") if r.get(DELETED_AT)] == [doomed["gid"]]
+    assert load([first, second], "sections") == load([run(config)], "sections")
 
 
-def test_a_workspace_without_workspace_events_is_read_in_full(sandbox, caplog) -> None:
-    """Asana serves a workspace's events to an Enterprise+ Service Account only (402 below Enterprise):
-    where they cannot be read, a deleted section could go unnoticed, so every run reads in full, with
-    ACTIVATE_VERSION, and says why."""
+def test_a_workspace_without_workspace_events_skips_on_remembered_sections(sandbox, caplog) -> None:
+    """Asana serves a workspace's events to an Enterprise+ Service Account only (402 below Enterprise). There
+    the first run reads every project's sections with ACTIVATE_VERSION and remembers them; later runs skip
+    unchanged projects, and a deleted section or project is found from what was remembered."""
     caplog.set_level(logging.INFO)
     every_workspace = tap_config(sandbox, emit_activate_version_messages=True)
     with sandbox.store.lock:
@@ -214,17 +220,56 @@ def test_a_workspace_without_workspace_events_is_read_in_full(sandbox, caplog) -
         projects = [
             p for p in sandbox.store.all("project") if sandbox.store.related("section", "project", p["gid"])
         ]
-    assert untracked and any(p["workspace"]["gid"] in untracked for p in projects)
+    mine = [p for p in projects if p["workspace"]["gid"] in untracked]
+    assert len(mine) >= 2
+    doomed = sandbox.post(f"/projects/{mine[0]['gid']}/sections", {"name": "Short-lived"}).json()["data"]
     first = run(every_workspace)
+    assert first.activated("sections") == len(projects)
+    assert "they need an Enterprise+ Service Account token" in caplog.text
     requests_by_route(sandbox)
 
     second = run(every_workspace, first.state)
+    assert SECTIONS_ROUTE not in requests_by_route(sandbox)
+    assert second.activated("sections") == 0
+    assert len(second.tap.change_signals.skipped) == len(projects)
 
+    with sandbox.store.lock:
+        gone_sections = {s["gid"] for s in sandbox.store.related("section", "project", mine[1]["gid"])}
+    assert sandbox.delete(f"/sections/{doomed['gid']}").ok
+    assert sandbox.delete(f"/projects/{mine[1]['gid']}").ok
+    third = run(every_workspace, second.state)
+    tombstones = {r["gid"] for r in third.records("sections") if r.get(DELETED_AT)}
+    assert tombstones == {doomed["gid"]} | gone_sections
+    assert third.activated("sections") == 0
+    remembered = third.state["bookmarks"]["workspaces"]["deletions_children"]["sections"]
+    assert mine[1]["gid"] not in remembered and doomed["gid"] not in remembered[mine[0]["gid"]]
+    assert load([first, second, third], "sections") == load([run(every_workspace)], "sections")
+
+
+def test_without_remembered_sections_an_untracked_workspace_is_read_in_full(sandbox) -> None:
+    """A state written before sections were remembered (or that lost them): nothing proves a deletion would
+    be seen, so the sections are read in full, with ACTIVATE_VERSION, and remembered for the next run."""
+    every_workspace = tap_config(sandbox, emit_activate_version_messages=True)
+    first = run(every_workspace)
+    state = json.loads(json.dumps(first.state))
+    del state["bookmarks"]["workspaces"]["deletions_children"]["sections"]
+    with sandbox.store.lock:
+        tracked = set(workspaces_with_events(sandbox.store))
+        projects = [
+            p for p in sandbox.store.all("project") if sandbox.store.related("section", "project", p["gid"])
+        ]
+    untracked = [p for p in projects if p["workspace"]["gid"] not in tracked]
+    assert untracked
+    requests_by_route(sandbox)
+    second = run(every_workspace, state)
     assert requests_by_route(sandbox)[SECTIONS_ROUTE] == len(projects)
     assert second.activated("sections") == len(projects)
     assert not second.tap.change_signals.skipped
-    assert "they need an Enterprise+ Service Account token" in caplog.text
-    assert load([first, second], "sections") == load([run(every_workspace)], "sections")
+    assert set(second.state["bookmarks"]["workspaces"]["deletions_children"]["sections"]) >= {
+        p["gid"] for p in projects
+    }
+    run(every_workspace, second.state)
+    assert SECTIONS_ROUTE not in requests_by_route(sandbox)
 
 
 def test_the_setting_turns_the_signals_off(sandbox) -> None:
@@ -268,7 +313,9 @@ def test_the_tasks_stream_gets_the_same_answer_without_a_second_call(sandbox) ->
     tap = TapAsana(config=config, state=first.state, catalog=selected_catalog(config, (*STREAMS, "tasks")))
     signals, sections, tasks = tap.change_signals, tap.streams["sections"], tap.streams["tasks"]
     workspace = next(iter(first.state["bookmarks"]["workspaces"]["deletions_sync"]))
-    signals.start(type("Deletions", (), {"workspaces": [workspace], "tracked": {workspace}})())
+    deletions = DeletionWatch(tap, [workspace])
+    deletions.tracked.add(workspace)
+    signals.start(deletions)
     project = projects_with_sections(sandbox)[0]["gid"]
     context = {"workspace_gid": workspace, "project_gid": project}
     token = signals._kept[project]["sync"]
@@ -290,7 +337,9 @@ def test_a_page_of_projects_is_read_ahead_at_once(sandbox) -> None:
     tap = TapAsana(config=config, state=first.state, catalog=selected_catalog(config, STREAMS))
     signals, sections = tap.change_signals, tap.streams["sections"]
     workspace = next(iter(first.state["bookmarks"]["workspaces"]["deletions_sync"]))
-    signals.start(type("Deletions", (), {"workspaces": [workspace], "tracked": {workspace}})())
+    deletions = DeletionWatch(tap, [workspace])
+    deletions.tracked.add(workspace)
+    signals.start(deletions)
     projects = projects_with_sections(sandbox)
     contexts = [{"workspace_gid": workspace, "project_gid": p["gid"]} for p in projects]
     requests_by_route(sandbox)
@@ -363,14 +412,34 @@ def run_while_changing(config: dict[str, Any], state: dict | None, changer: Chan
     return Run([json.loads(line) for line in buffer.getvalue().splitlines()], tap)
 
 
+def new_second() -> None:
+    """Wait for the clock's next whole second."""
+    now = time.time()
+    time.sleep(math.floor(now) + 1.01 - now)
+
+
+@pytest.mark.parametrize("every_workspace", [False, True], ids=["tracked", "every-workspace"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_changes_during_a_sync_then_one_incremental_run_hold_what_a_fresh_sync_holds(sandbox, seed) -> None:
-    config = config_for(sandbox)
+def test_changes_during_a_sync_then_one_incremental_run_hold_what_a_fresh_sync_holds(
+    sandbox, seed, every_workspace
+) -> None:
+    """In the workspaces whose deletions are tracked, and in every workspace (those whose events cannot be
+    read rely on the remembered sections)."""
+    if every_workspace:
+        config = tap_config(sandbox, emit_activate_version_messages=True)
+    else:
+        config = config_for(sandbox)
     changer = Changer(sandbox, seed)
+    # There memberships leave by ACTIVATE_VERSION alone, whose version is the run's start in whole seconds
+    # (the SDK's): runs a second apart, as scheduled runs are, so that each has a version of its own.
+    pause = new_second if every_workspace else (lambda: None)
     # A first run sets the tokens; the sync under test is an incremental one that may skip.
     base = run(config)
+    pause()
     during = run_while_changing(config, base.state, changer)
+    pause()
     after = run(config, during.state)
+    pause()
     fresh = run(config)
 
     assert len(set(changer.log)) >= 5, changer.log  # every kind of change happened
