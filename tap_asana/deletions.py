@@ -112,6 +112,9 @@ class DeletionWatch:
         self.next_tokens: dict[str, str] = {}
         #: Workspaces whose events were read from a kept token: every deletion since the last run is known.
         self.tracked: set[str] = set()
+        #: (resource type, action, parent's resource type) of every event read this run: what changed, for
+        #: the streams that rest between reads (tap_asana/refresh_pacing.py).
+        self.event_shapes: set[tuple[str, str, str | None]] = set()
         #: Workspaces that got a first token (a 412: no events to process) kept in the state at once, so a
         #: run that dies leaves the next one every deletion since this run started.
         self.kept_from_start: set[str] = set()
@@ -192,6 +195,11 @@ class DeletionWatch:
     def _note(self, event: dict[str, Any]) -> None:
         resource = event.get("resource") or {}
         kind, gid = resource.get("resource_type"), resource.get("gid")
+        if isinstance(kind, str):
+            parent = (event.get("parent") or {}).get("resource_type")
+            self.event_shapes.add(
+                (kind, str(event.get("action")), parent if isinstance(parent, str) else None)
+            )
         if kind not in STREAMS_BY_TYPE or not gid:
             return
         action = event.get("action")

@@ -10,8 +10,10 @@ their partitions are skipped and their rows in the warehouse are up to N hours o
 
 * Due or resting is decided per stream, once per run: a stream rests when each workspace of the run has a
   read of it that started less than N hours ago (`workspaces` stream state, key `full_table_refreshed`:
-  stream -> workspace -> start of the run that read it). A stream newly selected, or a workspace newly
-  added, makes the stream due everywhere.
+  stream -> workspace -> start of the run that read it) and no workspace event of this run says a row of
+  its kind was added or changed (`signalled_stream`). A stream newly selected, or a workspace newly added,
+  makes the stream due everywhere; a read keeps the times of its own workspaces only (its ACTIVATE_VERSION
+  dropped the others' rows), and a stream left out of a run loses its times.
 * A resting stream sends no ACTIVATE_VERSION (a loader would delete the rows it did not read); a due one
   reads every partition and sends it as any full-table stream does.
 * Only partitions under no task are paced: a task's attachments and stories (read for the tasks that
@@ -27,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from asana_client.timestamps import format_timestamp, parse_timestamp
+from tap_asana.deletions import STREAMS_BY_TYPE
 
 if TYPE_CHECKING:
     from singer_sdk import Stream, Tap
@@ -83,6 +86,23 @@ PACED_PARENTS: dict[str, tuple[str, ...]] = {"project_briefs": ("attachments",)}
 TASK_KEY = "task_gid"
 
 
+#: Workspaces the start-up check reads (one page): with as many or more, nothing rests.
+WORKSPACES_PAGE = 100
+#: Longest interval (a year): longer is "never", which no setting should mean.
+MAX_HOURS = 8760
+
+
+def signalled_stream(kind: str, action: str, parent: str | None) -> str | None:
+    """The paced stream that an event says gained or changed a row, if any. Deletions are left out (their
+    tombstones come anyway), as are a task's stories and attachments (read with the task when it changed)."""
+    stream = STREAMS_BY_TYPE.get(kind)
+    if stream not in PACED or action in ("deleted", "removed"):
+        return None
+    if stream in ("stories", "attachments") and parent in (None, "task"):
+        return None
+    return stream
+
+
 class RefreshPacing:
     """Which paced streams rest in this run; the tap's `refresh_pacing`."""
 
@@ -101,16 +121,25 @@ class RefreshPacing:
     def enabled(self) -> bool:
         return self.interval > timedelta(0)
 
-    def start(self, workspaces: Iterable[str]) -> None:
-        """Before any stream: which paced streams were read recently enough in every workspace to rest."""
+    def start(
+        self, workspaces: Iterable[str], event_shapes: Iterable[tuple[str, str, str | None]] = ()
+    ) -> None:
+        """Before any stream: which paced streams were read recently enough in every workspace to rest.
+        `event_shapes` are the workspaces' events of this run (tap_asana/deletions.py): a paced stream whose
+        objects one of them says were added or changed is read now."""
         self.workspaces = list(workspaces)
         self._kept = self._load(self._state().get(STATE_KEY))
         if not (self.enabled and self.workspaces):
             return
+        if len(self.workspaces) >= WORKSPACES_PAGE:
+            # The start-up check reads one page of workspaces: the rest would never be due.
+            self.tap.logger.warning("%s: off with %d+ workspaces (read every run)", SETTING, WORKSPACES_PAGE)
+            return
+        signalled = {name for shape in event_shapes if (name := signalled_stream(*shape)) is not None}
         resting = set()
-        for name in PACED:
+        for name in PACED - signalled:
             times = self._kept.get(name, {})
-            if all(self._recent(times.get(workspace)) for workspace in self.workspaces):
+            if all(self._recent(times.get(w)) for w in self.workspaces):
                 resting.add(name)
         for parent, children in PACED_PARENTS.items():
             if any(child not in resting and self._selected(child) for child in children):
@@ -138,11 +167,16 @@ class RefreshPacing:
         whether the state changed."""
         if not (self.enabled and self.workspaces):
             return False
-        kept = {name: dict(times) for name, times in self._kept.items() if name in PACED}
+        # A stream not selected in this run is forgotten: selected again, it is read at once (its rows may
+        # have missed tombstones while it was not synced).
+        kept = {
+            name: dict(times) for name, times in self._kept.items() if name in PACED and self._selected(name)
+        }
         when = format_timestamp(self.started)
         for name in sorted(PACED - self.resting):
             if self._selected(name):
-                kept.setdefault(name, {}).update(dict.fromkeys(self.workspaces, when))
+                # This run's workspaces only: its ACTIVATE_VERSION dropped the rows of any other.
+                kept[name] = dict.fromkeys(self.workspaces, when)
         self._state()[STATE_KEY] = kept
         return True
 

@@ -26,7 +26,7 @@ from tap_asana.message_writer import JsonLinesWriter
 from tap_asana.plan_summary import PlanGates
 from tap_asana.preflight import PreflightError, check_catalog, check_config, check_connection, check_state
 from tap_asana.read_ahead import ReadAhead, answer_size, shed_decoded
-from tap_asana.refresh_pacing import RefreshPacing
+from tap_asana.refresh_pacing import MAX_HOURS, RefreshPacing
 from tap_asana.state_pacing import DEFAULT_STATE_INTERVAL_SECONDS, PacedStateWriter
 from tap_asana.streams import STREAM_TYPES
 
@@ -83,7 +83,7 @@ class TapAsana(Tap):
         ),
         th.Property(
             "full_table_refresh_hours",
-            th.NumberType(minimum=0),
+            th.IntegerType(minimum=0, maximum=MAX_HOURS),
             default=0,
             description="Read the streams no change signal covers (memberships, statuses, custom field "
             "settings, templates, out-of-office entries, users' task lists...) only when their last read "
@@ -189,7 +189,7 @@ class TapAsana(Tap):
                 if deletions.keep_first_tokens():
                     self.state_writer.flush(self.state)
                 self.change_signals.start(deletions)
-            self.refresh_pacing.start(deletions.workspaces)
+            self.refresh_pacing.start(deletions.workspaces, deletions.event_shapes)
         # Opt-in streams (`events`) are not part of the default selection.
         defaults = [s for s in self.streams.values() if s.selected_by_default]
         self.plan_gates.default_selection = all(s.selected for s in defaults)

@@ -80,6 +80,8 @@ BAD_SETTINGS = [
     ({"http_transport": "httpx"}, ["http_transport", "httpx"]),
     ({"full_table_refresh_hours": -1}, ["full_table_refresh_hours", "minimum"]),
     ({"full_table_refresh_hours": "daily"}, ["full_table_refresh_hours"]),
+    ({"full_table_refresh_hours": 1e308}, ["full_table_refresh_hours", "maximum"]),
+    ({"full_table_refresh_hours": 1.5}, ["full_table_refresh_hours", "integer"]),
 ]
 
 

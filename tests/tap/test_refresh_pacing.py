@@ -5,6 +5,7 @@ What a loader holds after resting runs, changes and a run that refreshed is what
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterator
 from contextlib import redirect_stdout
@@ -14,9 +15,10 @@ from typing import Any
 import pytest
 
 from asana_client.timestamps import format_timestamp, parse_timestamp
-from tap_asana.refresh_pacing import PACED, PACED_PARENTS, SETTING, STATE_KEY
+from tap_asana.refresh_pacing import PACED, PACED_PARENTS, SETTING, STATE_KEY, signalled_stream
 from tap_asana.streams import STREAM_TYPES
 from tap_asana.tap import TapAsana
+from tests.tap.expected import workspaces_with_events
 from tests.tap.tap_runner import selected_catalog, tap_config
 from tests.tap.test_change_signals import (
     Changer,
@@ -42,7 +44,8 @@ def refreshed(state: dict) -> dict[str, dict[str, str]]:
 
 
 def aged(state: dict, hours: float) -> dict:
-    """The state as it would be `hours` later: every kept read that much older."""
+    """A copy of the state as it would be `hours` later: every kept read that much older."""
+    state = copy.deepcopy(state)
     times = refreshed(state)
     for stream, by_workspace in times.items():
         for workspace, at in by_workspace.items():
@@ -79,17 +82,27 @@ def test_resting_streams_make_no_request_and_send_no_activate_version(sandbox) -
     assert second_counts["GET /tasks"] > 0
 
 
-def test_a_stream_is_read_again_once_its_interval_passed(sandbox) -> None:
-    config = paced_config(sandbox)
-    first = run(config, streams=STREAMS)
+def change_members(sandbox: Any, tracked: bool) -> None:
+    """One member added to and one removed from a project of a workspace whose events the token reads (or
+    of one whose it does not)."""
     with sandbox.store.lock:
-        project = sandbox.store.all("project")[0]
+        with_events = set(workspaces_with_events(sandbox.store))
+        project = next(
+            p for p in sandbox.store.all("project") if (p["workspace"]["gid"] in with_events) == tracked
+        )
         members = {
             m["user"]["gid"] for m in sandbox.store.related("project_membership", "project", project["gid"])
         }
         users = [u["gid"] for u in sandbox.store.all("user") if u["gid"] not in members]
     assert sandbox.post(f"/projects/{project['gid']}/addMembers", {"members": users[0]}).ok
     assert sandbox.post(f"/projects/{project['gid']}/removeMembers", {"members": sorted(members)[0]}).ok
+
+
+def test_a_stream_is_read_again_once_its_interval_passed(sandbox) -> None:
+    """Where no event says so (the workspace's events are not readable), a change waits for the interval."""
+    config = paced_config(sandbox)
+    first = run(config, streams=STREAMS)
+    change_members(sandbox, tracked=False)
     fresh = run(config, streams=STREAMS)
     requests_by_route(sandbox)
 
@@ -112,6 +125,34 @@ def _pairs(later: dict, earlier: dict) -> Iterator[tuple[str, str]]:
     for stream, by_workspace in refreshed(later).items():
         for workspace, at in by_workspace.items():
             yield at, refreshed(earlier)[stream][workspace]
+
+
+def test_a_workspace_event_makes_its_stream_due_at_once(sandbox) -> None:
+    """Where the token reads the workspace's events, an added membership makes the memberships due now;
+    the other paced streams keep resting."""
+    config = paced_config(sandbox)
+    first = run(config, streams=STREAMS)
+    change_members(sandbox, tracked=True)
+    fresh = run(config, streams=STREAMS)
+    requests_by_route(sandbox)
+    second = run(config, first.state, streams=STREAMS)
+    assert requests_by_route(sandbox)[MEMBERSHIPS] > 0
+    assert "project_memberships" not in second.tap.refresh_pacing.resting
+    assert {"ooo_entries", "user_task_lists"} <= second.tap.refresh_pacing.resting
+    assert second.activated("project_memberships") > 0
+    assert load([first, second], "project_memberships") == load([fresh], "project_memberships")
+
+
+def test_which_events_make_a_stream_due() -> None:
+    assert signalled_stream("project_membership", "added", "project") == "project_memberships"
+    assert signalled_stream("tag", "changed", None) == "tags"
+    assert signalled_stream("tag", "deleted", None) is None  # its tombstone comes anyway
+    assert signalled_stream("membership", "removed", "project") is None
+    assert signalled_stream("attachment", "added", "task") is None  # read with its task
+    assert signalled_stream("attachment", "added", "project") == "attachments"
+    assert signalled_stream("story", "changed", None) is None
+    assert signalled_stream("task", "changed", "project") is None  # tasks are not paced
+    assert signalled_stream("user", "changed", None) is None  # no stream by that type
 
 
 def test_a_changed_tasks_children_are_read_while_their_streams_rest(sandbox) -> None:
@@ -144,6 +185,48 @@ def test_a_new_stream_or_workspace_is_read_in_full(sandbox) -> None:
     assert requests_by_route(sandbox)[MEMBERSHIPS] > 0
     assert third.activated("project_memberships") > 0
     assert set(refreshed(third.state)["project_memberships"]) == set(workspaces)
+
+
+def test_a_workspace_read_by_another_run_since_is_due(sandbox) -> None:
+    """Runs over workspace A, then B, then A again: B's run sent ACTIVATE_VERSION, which dropped A's rows,
+    so A's read before it is no reason to rest."""
+    with sandbox.store.lock:
+        a, b = sorted(w["gid"] for w in sandbox.store.all("workspace"))[:2]
+    first = run(paced_config(sandbox, workspaces=[a]), streams=("project_memberships",))
+    second = run(paced_config(sandbox, workspaces=[b]), first.state, streams=("project_memberships",))
+    assert set(refreshed(second.state)["project_memberships"]) == {b}
+    requests_by_route(sandbox)
+    third = run(paced_config(sandbox, workspaces=[a]), second.state, streams=("project_memberships",))
+    assert requests_by_route(sandbox)[MEMBERSHIPS] > 0
+    assert {r["gid"] for r in third.records("project_memberships")} == {
+        r["gid"] for r in first.records("project_memberships")
+    }
+    assert third.activated("project_memberships") > 0
+
+
+def test_a_stream_selected_again_is_due(sandbox) -> None:
+    """A stream left out of a run is forgotten: its rows missed that run's tombstones."""
+    config = paced_config(sandbox)
+    first = run(config, streams=("project_memberships", "ooo_entries"))
+    second = run(config, first.state, streams=("ooo_entries",))
+    assert "project_memberships" not in refreshed(second.state)
+    requests_by_route(sandbox)
+    run(config, second.state, streams=("project_memberships", "ooo_entries"))
+    counts = requests_by_route(sandbox)
+    assert counts[MEMBERSHIPS] > 0 and "GET /ooo_entries" not in counts
+
+
+def test_only_partitions_under_no_task_rest(sandbox) -> None:
+    """The pacing itself spares a task's partitions (whatever the stream's own code does with them)."""
+    config = paced_config(sandbox)
+    tap = TapAsana(config=config, catalog=selected_catalog(config, STREAMS))
+    pacing = tap.refresh_pacing
+    pacing.resting = frozenset({"attachments", "stories"})
+    attachments = tap.streams["attachments"]
+    assert pacing.skips(attachments, {"workspace_gid": "1", "project_gid": "2"})
+    assert not pacing.skips(attachments, {"workspace_gid": "1", "task_gid": "3"})
+    assert not pacing.skips(tap.streams["project_memberships"], {"workspace_gid": "1", "project_gid": "2"})
+    assert not attachments.emit_activate_version_messages
 
 
 def test_briefs_rest_only_while_their_attachments_do(sandbox) -> None:
