@@ -13,10 +13,10 @@ tasks stream through `events_page` when it asks with the same token):
   project (`projects` stream state, key `change_signals`: project -> `{"sync", "read"}`). `read` names the
   streams whose partition of the project was read (or confirmed unchanged) after that token was taken.
 * A partition is skipped when the token held (no 412), the stream is in `read`, no event of its kind came,
-  and a section deleted since would still get its tombstone: the workspace's deletions are tracked (its
-  events were read from a kept token: tap_asana/deletions.py), or the project's sections are remembered
-  from their last read (tap_asana/orphans.py: the project's next read no longer lists a deleted section; a
-  deleted project is absent from a completed run). Otherwise it is read in full.
+  and a section deleted since would still get its tombstone: the project's sections are remembered from
+  their last read (tap_asana/orphans.py: the project's next read no longer lists a deleted section; a
+  deleted project is absent from a completed run), whatever the workspace's own events say (their token
+  may have expired by then). Otherwise it is read in full.
 * While skipping is possible the signalled streams send no ACTIVATE_VERSION (a loader would delete the
   rows of a skipped partition); on a first run (nothing tracked or remembered yet) nothing is skipped and
   ACTIVATE_VERSION is sent as for any full-table stream.
@@ -180,12 +180,14 @@ class ChangeSignals:
 
     def _deletions_known(self, stream: str, project: str, context: Context | None) -> bool:
         """Whether a row of this partition deleted since its last read would still get its tombstone: from the
-        workspace's events, or from the rows remembered at that read (the next read, or the project's
-        absence from a completed run, finds it gone)."""
-        if (context or {}).get("workspace_gid") in self.tracked:
-            return True
+        rows remembered at that read (the next read, or the project's absence from a completed run, finds it
+        gone) for the streams remembered so (`VANISHING`), else from the workspace's events."""
         deletions = self._deletions
-        return stream in VANISHING and deletions is not None and deletions.orphans.remembers(stream, project)
+        if stream in VANISHING:
+            # Remembered even where the workspace is tracked: its events token may expire, or stop being
+            # readable, by the time the partition is read again.
+            return deletions is not None and deletions.orphans.remembers(stream, project)
+        return (context or {}).get("workspace_gid") in self.tracked
 
     # -- events -----------------------------------------------------------------------------------
     def _events_of(self, stream: AsanaStream, project: str, context: Context | None) -> ProjectEvents:

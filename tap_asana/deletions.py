@@ -109,6 +109,8 @@ class DeletionWatch:
         self.unlisted: dict[tuple[str, str, str], str | None] = {}
         #: The rows a deleted parent takes along unannounced (a portfolio's items, access requests).
         self.orphans = Orphans()
+        #: Whether `read` loaded the remembered rows from the state (only then are they written back).
+        self.loaded = False
         self.next_tokens: dict[str, str] = {}
         #: Workspaces whose events were read from a kept token: every deletion since the last run is known.
         self.tracked: set[str] = set()
@@ -135,6 +137,7 @@ class DeletionWatch:
         state = self.reader.get_context_state(None)
         tokens = state.get(STATE_KEY) or {}
         self.orphans.load(state.get(ORPHANS_KEY))
+        self.loaded = True
         for workspace in self.workspaces:
             self._read(workspace, tokens.get(workspace) if isinstance(tokens, dict) else None)
 
@@ -224,8 +227,8 @@ class DeletionWatch:
             self.unlisted.pop(key, None)
 
     def emit(self) -> int:
-        """Write the tombstones (and restored objects) into their streams, then the new tokens into the state.
-        Returns the number of tombstones written."""
+        """Write the tombstones (and restored objects) into their streams, then put the new tokens and the
+        remembered rows into the state (the caller writes it). Returns the number of tombstones written."""
         written = 0
         for kind, gids in self.deleted.items():
             stream = self.tap.streams.get(STREAMS_BY_TYPE[kind])
@@ -251,16 +254,20 @@ class DeletionWatch:
         if self.next_tokens:
             kept = state.get(STATE_KEY)
             state[STATE_KEY] = {**(kept if isinstance(kept, dict) else {}), **self.next_tokens}
-        changed = bool(self.next_tokens)
         remembered = self.orphans.state(
             (g for kind in ("project", "portfolio") for g in self.deleted[kind]), self._selected()
         )
         if remembered or ORPHANS_KEY in state:
             state[ORPHANS_KEY] = remembered
-            changed = True
-        if changed:
-            self.tap._state_writer.write_state(self.tap.state)
+        # The caller writes the state once the run's other end-of-run keys are in it too.
         return written
+
+    def keep_after_failure(self) -> None:
+        """A run that dies: the rows remembered per parent gain every row it emitted (tap_asana/orphans.py),
+        so that one deleted before the next run still gets its tombstone."""
+        if not self.loaded:
+            return  # the state's lists were not read: they stay as they are
+        self.reader.get_context_state(None)[ORPHANS_KEY] = self.orphans.after_failure()
 
     def _emit_items(self) -> int:
         """Tombstones for the portfolio items that left their portfolio, keyed by portfolio and item."""

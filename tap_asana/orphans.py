@@ -8,8 +8,10 @@ that the last read of each parent returned for these two streams; when the paren
 (tap_asana/deletions.py), they are tombstoned and forgotten. A parent read again whose list no longer has a
 row (an item removed while the events token had expired, a request approved or rejected: Asana lists pending
 ones only) gets a tombstone for it too, as ACTIVATE_VERSION would on loaders that use it. Only a read that ran
-to its end replaces what was kept, so a failed read never passes for an emptied list. Both lists are small (a
-portfolio's items; the requests still pending), and a parent whose last read returned nothing is not kept.
+to its end replaces what was kept, so a failed read never passes for an emptied list; a run that dies adds
+what it emitted to what was kept (`after_failure`), so a row born and deleted around it is not forgotten.
+Both lists are small (a portfolio's items; the requests still pending), and a parent whose last read
+returned nothing is not kept.
 
 Sections are remembered the same way, for every project (`VANISHING`): the change signals skip the sections of
 an unchanged project and so send no ACTIVATE_VERSION, and in a workspace whose events cannot be read the
@@ -116,9 +118,29 @@ class Orphans:
                 p: gids
                 for p, gids in self._merged(stream).items()
                 if (gids or stream in VANISHING)
-                and p not in drop
+                # A VANISHING stream not synced keeps a deleted parent's rows: the next run that syncs it
+                # does not reach the parent, and tombstones them then.
+                and (p not in drop or (stream in VANISHING and stream not in synced))
                 and (stream not in synced or p in self.visited[stream])
             }
+            if parents:
+                out[stream] = parents
+        return out
+
+    def after_failure(self) -> dict[str, dict[str, list[str]]]:
+        """What to keep when the run dies: each parent's kept rows with every row this run emitted for it
+        (read to the end or not). More than the parent holds is safe (a row its next complete read does not
+        list gets a tombstone); fewer is not (a row emitted now and deleted before the next run would never
+        get one)."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for stream in ORPHAN_STREAMS:
+            rows: dict[str, set[str]] = {p: set(g) for p, g in self.kept.get(stream, {}).items()}
+            for parent, gids in self.fresh.get(stream, {}).items():
+                rows.setdefault(parent, set()).update(gids)
+            for (name, parent), gids in self.pending.items():
+                if name == stream:
+                    rows.setdefault(parent, set()).update(gids)
+            parents = {p: sorted(g) for p, g in sorted(rows.items()) if g or stream in VANISHING}
             if parents:
                 out[stream] = parents
         return out

@@ -197,16 +197,19 @@ class TapAsana(Tap):
             super().sync_all()
         except BaseException:
             # What the completed partitions earned (the SDK had written it after each of them, unpaced).
+            deletions.keep_after_failure()
             self.state_writer.flush(self.state)
             raise
         finally:
             if self.read_ahead is not None:
                 self.read_ahead.close()
             self.plan_gates.report(self.logger)
-        if self.change_signals.finish() | self.refresh_pacing.finish():
-            self._state_writer.write_state(self.state)
+        # Tombstones first; then one state with the tokens, the remembered rows and the pacing times: a run
+        # stopped in between keeps the old tokens, and reads again what they cover.
         if deletions.workspaces and deletions.wanted():
             deletions.emit()
+        self.change_signals.finish()
+        self.refresh_pacing.finish()
         self.state_writer.flush(self.state)  # the run's last state, whatever the pacing held back
 
     @property
@@ -221,6 +224,8 @@ class TapAsana(Tap):
 
     def _handle_termination(self, signum: int, frame: Any) -> None:
         """SIGTERM: the state so far is written whatever the pacing (the SDK then writes it too)."""
+        if self.deletions is not None:
+            self.deletions.keep_after_failure()
         self.state_writer.flush(self.state)
         super()._handle_termination(signum, frame)
 

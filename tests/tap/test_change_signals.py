@@ -315,6 +315,7 @@ def test_the_tasks_stream_gets_the_same_answer_without_a_second_call(sandbox) ->
     workspace = next(iter(first.state["bookmarks"]["workspaces"]["deletions_sync"]))
     deletions = DeletionWatch(tap, [workspace])
     deletions.tracked.add(workspace)
+    deletions.orphans.load(first.state["bookmarks"]["workspaces"]["deletions_children"])
     signals.start(deletions)
     project = projects_with_sections(sandbox)[0]["gid"]
     context = {"workspace_gid": workspace, "project_gid": project}
@@ -339,6 +340,7 @@ def test_a_page_of_projects_is_read_ahead_at_once(sandbox) -> None:
     workspace = next(iter(first.state["bookmarks"]["workspaces"]["deletions_sync"]))
     deletions = DeletionWatch(tap, [workspace])
     deletions.tracked.add(workspace)
+    deletions.orphans.load(first.state["bookmarks"]["workspaces"]["deletions_children"])
     signals.start(deletions)
     projects = projects_with_sections(sandbox)
     contexts = [{"workspace_gid": workspace, "project_gid": p["gid"]} for p in projects]
