@@ -163,6 +163,13 @@ class ChangeSignals:
                 self.skipped.add((stream.name, str(project)))
             return skip
 
+    def unread(self, stream: Stream, context: Context | None) -> None:
+        """This partition was not read after all (Asana refused it): the next run reads it in full."""
+        project = str((context or {}).get(PROJECT_KEY))
+        with self._lock:
+            if (seen := self.projects.get(project)) is not None:
+                seen.read.discard(stream.name)
+
     def read_ahead(self, stream: Stream, contexts: Iterable[Context]) -> None:
         """Read the events of several projects at once (a page of them), so that the decisions on their
         partitions that follow send no request; each project's events are still read once per run."""

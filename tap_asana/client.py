@@ -114,6 +114,9 @@ class AsanaStream(RESTStream[str]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: Partitions of this stream that Asana refused (400, 402, 403) in this run: their listing ended with
+        #: no error, but not because every row was read.
+        self.partitions_refused = 0
         apply_metrics_log_level(self.metrics_logger, self.config)
         quiet_repeated_partition_notes(self.logger)
 
@@ -369,6 +372,8 @@ class AsanaStream(RESTStream[str]):
                     # will not list this one object's children that way. Either way only this partition is
                     # skipped, loudly; the other partitions still arrive.
                     gone = isinstance(exc, NotFoundError)
+                    if not gone:
+                        self.partitions_refused += 1
                     reason = "the parent no longer exists (404)" if gone else str(exc)
                     self.logger.warning(
                         "Skipping stream '%s' %s: %s; the run goes on",
@@ -378,6 +383,7 @@ class AsanaStream(RESTStream[str]):
                     )
                     return
                 except AccessDeniedError as exc:
+                    self.partitions_refused += 1
                     # Not a warning per partition: counted for one summary at the end (plan_summary.py).
                     self.asana_tap.plan_gates.refused(
                         self.name,

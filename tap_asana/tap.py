@@ -123,6 +123,8 @@ class TapAsana(Tap):
         quiet_routine_sdk_warnings()
         limit_malloc_arenas()  # before any worker thread allocates (tap_asana/memory.py)
         self._other_parents_linked = False
+        #: Whether the run wrote its last state (a SIGTERM after that has nothing to add).
+        self._completed = False
         #: The workspaces' deletion events of this run (read before any stream).
         self.deletions: DeletionWatch | None = None
         super().__init__(*args, **kwargs)
@@ -195,6 +197,12 @@ class TapAsana(Tap):
         self.plan_gates.default_selection = all(s.selected for s in defaults)
         try:
             super().sync_all()
+            # Tombstones first; then one state with the tokens, the remembered rows and the pacing times: a
+            # run stopped in between keeps the old tokens, and reads again what they cover.
+            if deletions.workspaces and deletions.wanted():
+                deletions.emit()
+            self.change_signals.finish()
+            self.refresh_pacing.finish()
         except BaseException:
             # What the completed partitions earned (the SDK had written it after each of them, unpaced).
             deletions.keep_after_failure()
@@ -204,13 +212,8 @@ class TapAsana(Tap):
             if self.read_ahead is not None:
                 self.read_ahead.close()
             self.plan_gates.report(self.logger)
-        # Tombstones first; then one state with the tokens, the remembered rows and the pacing times: a run
-        # stopped in between keeps the old tokens, and reads again what they cover.
-        if deletions.workspaces and deletions.wanted():
-            deletions.emit()
-        self.change_signals.finish()
-        self.refresh_pacing.finish()
         self.state_writer.flush(self.state)  # the run's last state, whatever the pacing held back
+        self._completed = True
 
     @property
     def state_writer(self) -> PacedStateWriter:
@@ -224,7 +227,7 @@ class TapAsana(Tap):
 
     def _handle_termination(self, signum: int, frame: Any) -> None:
         """SIGTERM: the state so far is written whatever the pacing (the SDK then writes it too)."""
-        if self.deletions is not None:
+        if self.deletions is not None and not self._completed:
             self.deletions.keep_after_failure()
         self.state_writer.flush(self.state)
         super()._handle_termination(signum, frame)

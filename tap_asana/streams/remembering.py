@@ -34,9 +34,15 @@ class RememberingStream(TableStream):
             return
         orphans, parent = found
         orphans.reading(self.name, parent)
+        refused = self.partitions_refused
         yield from super().get_records(context)
         # Reached only when every row was taken (and post-processed): a read cut short keeps what was kept.
-        orphans.finished(self.name, parent)
+        if self.partitions_refused == refused:
+            orphans.finished(self.name, parent)
+        elif (signals := getattr(self.asana_tap, "change_signals", None)) is not None:
+            # Refused (400/402/403): nothing was read, so nothing is known to be gone, and the partition
+            # must not pass for read under this run's events token either.
+            signals.unread(self, context)
 
     def post_process(self, row: Record, context: Context | None = None) -> Record | None:
         kept = super().post_process(row, context)

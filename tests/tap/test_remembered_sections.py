@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tap_asana.client import AsanaStream
 from tap_asana.deletions import DELETED_AT, DeletionWatch
 from tap_asana.tap import TapAsana
 from tests.tap.expected import workspaces_with_events
@@ -204,3 +205,61 @@ def test_every_project_of_a_workspace_deleted(sandbox) -> None:
     new_second()
     third = run(every_workspace(sandbox), second.state)
     assert_holds_what_asana_has([first, second, third], every_workspace(sandbox))
+
+
+@pytest.mark.parametrize("tracked", [False, True], ids=["no-workspace-events", "workspace-events"])
+def test_a_refused_sections_listing_is_not_a_read(sandbox, monkeypatch, tracked) -> None:
+    """A 400 (or 402/403) ends the partition with no error but reads nothing: its remembered sections stay,
+    none is tombstoned, and the next run reads the project again rather than skip it."""
+    config = every_workspace(sandbox)
+    project = project_in(sandbox, workspaces(sandbox)[0 if tracked else 1])
+    first = run(config)
+    with sandbox.store.lock:
+        renamed = sandbox.store.related("section", "project", project)[0]["gid"]
+    assert sandbox.put(f"/sections/{renamed}", {"name": "Renamed"}).ok  # so that the project is read
+    route_request = AsanaStream.route_request
+
+    def refused(self: AsanaStream, route: Any, context: Any, token: Any) -> Any:
+        request = route_request(self, route, context, token)
+        if self.name == "sections" and (context or {}).get("project_gid") == project:
+            request.params["limit"] = 0  # Asana answers 400
+        return request
+
+    monkeypatch.setattr(AsanaStream, "route_request", refused)
+    new_second()
+    second = run(config, first.state)
+    monkeypatch.undo()
+    assert second.tap.streams["sections"].partitions_refused == 1
+    assert not [r for r in second.records("sections") if r.get(DELETED_AT)]
+    assert second.state["bookmarks"]["workspaces"]["deletions_children"]["sections"][project]
+    assert "sections" not in second.state["bookmarks"]["projects"][STATE_KEY][project]["read"]
+    new_second()
+    third = run(config, second.state)
+    assert ("sections", project) not in third.tap.change_signals.skipped
+    assert_holds_what_asana_has([first, second, third], config)
+
+
+def test_a_failure_at_the_end_of_the_run_keeps_what_it_emitted(sandbox, monkeypatch) -> None:
+    """An error after the streams (a restored object that cannot be fetched, say) ends the run as any
+    failure does: the remembered rows gain what it emitted."""
+    config = every_workspace(sandbox)
+    project = project_in(sandbox, workspaces(sandbox)[1])
+    first = run(config)
+    section = add_section(sandbox, project)
+
+    def fails(self: DeletionWatch) -> int:
+        raise RuntimeError("a request failed after its retries")
+
+    monkeypatch.setattr(DeletionWatch, "_emit_orphans", fails)
+    tap = TapAsana(config=config, state=first.state, catalog=selected_catalog(config, STREAMS))
+    buffer = io.StringIO()
+    with redirect_stdout(buffer), pytest.raises(RuntimeError):
+        tap.sync_all()
+    monkeypatch.undo()
+    failed = Run([json.loads(line) for line in buffer.getvalue().splitlines()], tap)
+    assert section in failed.state["bookmarks"]["workspaces"]["deletions_children"]["sections"][project]
+    assert sandbox.delete(f"/sections/{section}").ok
+    new_second()
+    after = run(config, failed.state)
+    assert section in {r["gid"] for r in after.records("sections") if r.get(DELETED_AT)}
+    assert_holds_what_asana_has([first, failed, after], config)
