@@ -82,6 +82,23 @@ def failing_run(config: dict[str, Any], state: dict | None, project: str, error:
     return Run([json.loads(line) for line in buffer.getvalue().splitlines()], tap)
 
 
+def run_failing_at_tombstones(
+    config: dict[str, Any], state: dict | None, error: BaseException, monkeypatch: Any
+) -> Run:
+    """A run whose streams all complete and that dies as it writes the remembered rows' tombstones."""
+
+    def fails(self: DeletionWatch) -> int:
+        raise error
+
+    monkeypatch.setattr(DeletionWatch, "_emit_orphans", fails)
+    tap = TapAsana(config=config, state=state, catalog=selected_catalog(config, STREAMS))
+    buffer = io.StringIO()
+    with redirect_stdout(buffer), pytest.raises(type(error)):
+        tap.sync_all()
+    monkeypatch.undo()
+    return Run([json.loads(line) for line in buffer.getvalue().splitlines()], tap)
+
+
 @pytest.mark.parametrize("tracked", [False, True], ids=["no-workspace-events", "workspace-events"])
 def test_a_section_first_emitted_by_a_run_that_died_is_remembered(sandbox, tracked) -> None:
     """Only a completed run replaces the lists; one that dies adds what it emitted, so a section it emitted
@@ -110,16 +127,7 @@ def test_a_run_stopped_before_its_tombstones_keeps_the_old_tokens(sandbox, monke
     first = run(config)
     assert sandbox.delete(f"/sections/{section}").ok
 
-    def stopped(self: DeletionWatch) -> int:
-        raise KeyboardInterrupt("stopped before the tombstones")
-
-    monkeypatch.setattr(DeletionWatch, "_emit_orphans", stopped)
-    tap = TapAsana(config=config, state=first.state, catalog=selected_catalog(config, STREAMS))
-    buffer = io.StringIO()
-    with redirect_stdout(buffer), pytest.raises(KeyboardInterrupt):
-        tap.sync_all()
-    monkeypatch.undo()
-    dying = Run([json.loads(line) for line in buffer.getvalue().splitlines()], tap)
+    dying = run_failing_at_tombstones(config, first.state, KeyboardInterrupt("stopped"), monkeypatch)
     assert STATE_KEY not in dying.state["bookmarks"]["projects"]
     new_second()
     after = run(config, dying.state)
@@ -247,16 +255,7 @@ def test_a_failure_at_the_end_of_the_run_keeps_what_it_emitted(sandbox, monkeypa
     first = run(config)
     section = add_section(sandbox, project)
 
-    def fails(self: DeletionWatch) -> int:
-        raise RuntimeError("a request failed after its retries")
-
-    monkeypatch.setattr(DeletionWatch, "_emit_orphans", fails)
-    tap = TapAsana(config=config, state=first.state, catalog=selected_catalog(config, STREAMS))
-    buffer = io.StringIO()
-    with redirect_stdout(buffer), pytest.raises(RuntimeError):
-        tap.sync_all()
-    monkeypatch.undo()
-    failed = Run([json.loads(line) for line in buffer.getvalue().splitlines()], tap)
+    failed = run_failing_at_tombstones(config, first.state, RuntimeError("retries exhausted"), monkeypatch)
     assert section in failed.state["bookmarks"]["workspaces"]["deletions_children"]["sections"][project]
     assert sandbox.delete(f"/sections/{section}").ok
     new_second()
