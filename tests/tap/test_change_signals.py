@@ -72,6 +72,30 @@ def load(runs: Iterable[Run], stream: str) -> dict[str, dict]:
     return {gid: record for gid, (_, record) in rows.items() if not record.get(DELETED_AT)}
 
 
+def dying_run(
+    config: dict[str, Any],
+    state: dict | None,
+    stream: str,
+    *,
+    streams: Iterable[str] = STREAMS,
+    project: str | None = None,
+) -> Run:
+    """A run that dies (RuntimeError) when `stream` reaches a partition (of `project`, if given)."""
+    tap = TapAsana(config=config, state=state, catalog=selected_catalog(config, streams))
+    read = tap.streams[stream].get_records
+
+    def dying(context: Any) -> Iterator[dict]:
+        if project is None or (context or {}).get("project_gid") == project:
+            raise RuntimeError("the run dies")
+        yield from read(context)
+
+    tap.streams[stream].get_records = dying
+    buffer = io.StringIO()
+    with redirect_stdout(buffer), pytest.raises(RuntimeError):
+        tap.sync_all()
+    return Run([json.loads(line) for line in buffer.getvalue().splitlines()], tap)
+
+
 def requests_by_route(sandbox: Any) -> dict[str, int]:
     """The sandbox's request counts by route since the last call."""
     counts = sandbox.control("stats")["requests"]["by_route"]
@@ -286,15 +310,7 @@ def test_a_failed_run_keeps_the_previous_tokens(sandbox) -> None:
     config = config_for(sandbox)
     first = run(config)
     kept = first.state["bookmarks"]["projects"][STATE_KEY]
-    tap = TapAsana(config=config, state=first.state, catalog=selected_catalog(config, STREAMS))
-
-    def boom(context: Any) -> Iterator[dict]:
-        raise RuntimeError("the run dies")
-        yield {}
-
-    tap.streams["project_memberships"].get_records = boom
-    with redirect_stdout(io.StringIO()), pytest.raises(RuntimeError):
-        tap.sync_all()
+    tap = dying_run(config, first.state, "project_memberships").tap
     # Out of the state while the run went (a STATE message of a dying run does not carry them) ...
     assert STATE_KEY not in tap.state["bookmarks"]["projects"]
     # ... and the run that follows the failure reads in full, then skips again.

@@ -6,9 +6,7 @@ What a loader holds after resting runs, changes and a run that refreshed is what
 from __future__ import annotations
 
 import copy
-import io
 from collections.abc import Iterator
-from contextlib import redirect_stdout
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +22,7 @@ from tests.tap.test_change_signals import (
     Changer,
     Run,
     config_for,
+    dying_run,
     load,
     requests_by_route,
     run,
@@ -267,16 +266,7 @@ def test_off_by_default_and_malformed_times_read_in_full(sandbox) -> None:
 
 def test_a_failed_run_keeps_no_new_times(sandbox) -> None:
     config = paced_config(sandbox)
-    catalog = selected_catalog(config, STREAMS)
-    tap = TapAsana(config=config, catalog=catalog)
-
-    def boom(context: Any) -> Iterator[dict]:
-        raise RuntimeError("the run dies")
-        yield {}
-
-    tap.streams["ooo_entries"].get_records = boom
-    with redirect_stdout(io.StringIO()), pytest.raises(RuntimeError):
-        tap.sync_all()
+    tap = dying_run(config, None, "ooo_entries", streams=STREAMS).tap
     assert STATE_KEY not in tap.state["bookmarks"].get("workspaces", {})
     requests_by_route(sandbox)
     run(config, tap.state, streams=STREAMS)

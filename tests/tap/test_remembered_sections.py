@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-from collections.abc import Iterator
 from contextlib import redirect_stdout
 from typing import Any
 
@@ -25,6 +24,7 @@ from tests.tap.test_change_signals import (
     STREAMS,
     Run,
     config_for,
+    dying_run,
     load,
     new_second,
     projects_with_sections,
@@ -64,24 +64,6 @@ def assert_holds_what_asana_has(runs: list[Run], config: dict[str, Any]) -> None
     assert load(runs, "sections") == load([run(config)], "sections")
 
 
-def failing_run(config: dict[str, Any], state: dict | None, project: str, error: BaseException) -> Run:
-    """A run that dies when it reaches `project`'s memberships (after its sections)."""
-    tap = TapAsana(config=config, state=state, catalog=selected_catalog(config, STREAMS))
-    memberships = tap.streams["project_memberships"]
-    read = memberships.get_records
-
-    def dying(context: Any) -> Iterator[dict]:
-        if (context or {}).get("project_gid") == project:
-            raise error
-        yield from read(context)
-
-    memberships.get_records = dying
-    buffer = io.StringIO()
-    with redirect_stdout(buffer), pytest.raises(type(error)):
-        tap.sync_all()
-    return Run([json.loads(line) for line in buffer.getvalue().splitlines()], tap)
-
-
 def run_failing_at_tombstones(
     config: dict[str, Any], state: dict | None, error: BaseException, monkeypatch: Any
 ) -> Run:
@@ -107,7 +89,7 @@ def test_a_section_first_emitted_by_a_run_that_died_is_remembered(sandbox, track
     project = project_in(sandbox, workspaces(sandbox)[0 if tracked else 1])
     first = run(config)
     section = add_section(sandbox, project)
-    failed = failing_run(config, first.state, project, RuntimeError("the run dies"))
+    failed = dying_run(config, first.state, "project_memberships", project=project)
     assert section in {r["gid"] for r in failed.records("sections")}
     remembered = failed.state["bookmarks"]["workspaces"]["deletions_children"]["sections"]
     assert section in remembered[project]
