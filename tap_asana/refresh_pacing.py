@@ -106,12 +106,12 @@ def signalled_stream(kind: str, action: str, parent: str | None) -> str | None:
 class RefreshPacing:
     """Which paced streams rest in this run; the tap's `refresh_pacing`."""
 
-    def __init__(self, tap: Tap, now: datetime | None = None) -> None:
+    def __init__(self, tap: Tap) -> None:
         self.tap = tap
         hours = tap.config.get(SETTING) or 0
         self.interval = timedelta(hours=float(hours))
         #: When this run started: what it reads is at least as new as this.
-        self.started = now or datetime.now(timezone.utc)
+        self.started = datetime.now(timezone.utc)
         #: Paced streams not read in this run.
         self.resting: frozenset[str] = frozenset()
         self.workspaces: list[str] = []
@@ -162,11 +162,10 @@ class RefreshPacing:
         """A resting stream sends no ACTIVATE_VERSION: the rows it did not read are still Asana's."""
         return stream.name not in self.resting
 
-    def finish(self) -> bool:
-        """After a completed run: the start of this run for each paced stream it read in full. Returns
-        whether the state changed."""
+    def finish(self) -> None:
+        """After a completed run: the start of this run for each paced stream it read in full."""
         if not (self.enabled and self.workspaces):
-            return False
+            return
         # A stream not selected in this run is forgotten: selected again, it is read at once (its rows may
         # have missed tombstones while it was not synced).
         kept = {
@@ -178,7 +177,6 @@ class RefreshPacing:
                 # This run's workspaces only: its ACTIVATE_VERSION dropped the rows of any other.
                 kept[name] = dict.fromkeys(self.workspaces, when)
         self._state()[STATE_KEY] = kept
-        return True
 
     def _selected(self, name: str) -> bool:
         stream = self.tap.streams.get(name)
